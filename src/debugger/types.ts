@@ -1,0 +1,92 @@
+// The one interface every debugger personality (gdb, pdb, ...) implements. Everything above
+// personalities/ (session, reverse algorithms, UI, CLI) talks to a debugger only through this.
+
+import { FredError } from '../errors.js';
+
+/** Where the program is stopped. `depth` counts frames of the program's own stack (1 = outermost). */
+export interface Location {
+  file: string;      // absolute path of the source file
+  line: number;
+  function: string;  // `<module>` for Python top-level code
+  depth: number;
+}
+
+export type ProgramState =
+  | { kind: 'not-started' }
+  | { kind: 'stopped' }
+  | { kind: 'exited'; code: number }
+  /** Stopped at (gdb: still alive at) a fatal signal or uncaught exception. */
+  | { kind: 'crashed'; reason: string };
+
+export interface Frame {
+  level: number;     // 0 = innermost
+  function: string;
+  file: string;
+  line: number;
+}
+
+export interface Breakpoint {
+  id: number;
+  /** What the user asked for: `file.c:12`, `main`, `prog.py:7`. */
+  spec: string;
+  file?: string;
+  line?: number;
+  function?: string;
+  condition?: string;
+  enabled: boolean;
+  hits: number;
+}
+
+/** Result of any command: the debugger's own text plus where execution ended up. */
+export interface CommandOutcome {
+  /** The debugger's text for this command, as a user of plain gdb/pdb would see it. */
+  output: string;
+  state: ProgramState;
+  location: Location | null;
+}
+
+export type DebuggerKind = 'gdb' | 'pdb';
+
+export interface LaunchOptions {
+  program: string;
+  args: string[];
+  /** File to use as the program's standard input (else the program terminal). */
+  stdinFile?: string;
+  /** Pseudo-terminal device the program's stdout/stderr (and stdin, unless stdinFile) use. */
+  programTty: string;
+  /** Working directory for the debugger and program. */
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+export interface Debugger {
+  readonly kind: DebuggerKind;
+  /** Spawn the debugger and load the program (gdb: not started; pdb: stopped at the first line). */
+  launch(options: LaunchOptions): Promise<CommandOutcome>;
+  /** Start (or restart) the program from the beginning; runs to a breakpoint, exit or crash. */
+  run(): Promise<CommandOutcome>;
+  step(): Promise<CommandOutcome>;
+  next(): Promise<CommandOutcome>;
+  /** gdb `finish`, pdb `return`. */
+  finish(): Promise<CommandOutcome>;
+  continue(): Promise<CommandOutcome>;
+  setBreakpoint(spec: string, condition?: string): Promise<Breakpoint>;
+  listBreakpoints(): Promise<Breakpoint[]>;
+  deleteBreakpoint(id: number): Promise<void>;
+  /** Value of an expression in the selected frame, as the debugger prints it. */
+  evaluate(expression: string): Promise<string>;
+  backtrace(): Promise<Frame[]>;
+  location(): Promise<Location | null>;
+  state(): ProgramState;
+  /** Any native command, passed through as exactly one debugger command. */
+  execute(command: string): Promise<CommandOutcome>;
+  /** Ends the debugger and the program; idempotent; leaves no process behind. */
+  dispose(): Promise<void>;
+}
+
+/** A user-supplied command or expression must be exactly one line: never two debugger commands. */
+export function assertSingleLine(text: string, what: string): void {
+  if (/[\r\n\0]/.test(text)) {
+    throw new FredError('usage', `${what} must be a single line`);
+  }
+}
