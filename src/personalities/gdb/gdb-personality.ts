@@ -1,0 +1,258 @@
+// The gdb personality: drives `gdb --interpreter=mi3` on a pty. The only code (with mi-*.ts)
+// that knows GDB/MI. The debuggee runs on its own terminal, started through fred-exec.
+
+import { symlinkSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { DebuggerProcess } from '../../pty/debugger-process.js';
+import { quoteMiString, type MiTuple } from '../../../grammars/mi/api.js';
+import { FredError } from '../../errors.js';
+import {
+  assertSingleLine,
+  type Breakpoint, type CommandOutcome, type Debugger, type Frame, type LaunchOptions,
+  type Location, type ProgramState,
+} from '../../debugger/types.js';
+import { PrivateDirectory } from '../../system/private-directory.js';
+import { checkProgram } from '../../system/program-file.js';
+import { packageFile } from '../../system/package-root.js';
+import { MiConnection, type AsyncRecord } from './mi-connection.js';
+import { integer, list, text, tuple } from './mi-values.js';
+import { stateAfterStop } from './stop-reasons.js';
+
+export class GdbPersonality implements Debugger {
+  readonly kind = 'gdb' as const;
+  private process: DebuggerProcess | undefined;
+  private mi: MiConnection | undefined;
+  private directory: PrivateDirectory | undefined;
+  private programState: ProgramState = { kind: 'not-started' };
+  private inferiorPid: number | undefined;
+  private stopListeners = new Set<(record: AsyncRecord) => void>();
+  private disposed = false;
+
+  async launch(options: LaunchOptions): Promise<CommandOutcome> {
+    const program = checkProgram(options.program, true);
+    this.directory = new PrivateDirectory('fred-gdb-');
+    // gdb hands its exec file to a shell; a symlink with a fixed name keeps user paths out of it.
+    const programLink = this.directory.file(/^[\w.+-]+$/.test(basename(program)) ? basename(program) : 'program');
+    symlinkSync(program, programLink);
+    const launchFile = this.directory.file('launch');
+    const fields = [options.stdinFile ?? '', program, options.program, ...options.args];
+    writeFileSync(launchFile, fields.map((field) => `${field}\0`).join(''), { mode: 0o600 });
+
+    this.process = new DebuggerProcess({
+      file: 'gdb',
+      args: ['--interpreter=mi3', '-nx', '-q'],
+      cwd: options.cwd,
+      env: options.env,
+    });
+    this.mi = new MiConnection(this.process);
+    this.mi.onAsync((record) => this.handleAsync(record));
+    for (const setting of ['confirm off', 'pagination off', 'width 0', 'height 0']) {
+      await this.mi.send(`-gdb-set ${setting}`);
+    }
+    try {
+      await this.mi.send(`-file-exec-and-symbols ${quoteMiString(programLink)}`);
+    } catch (error) {
+      throw new FredError('program', `${options.program}: ${(error as Error).message.replace(/^.*program: /, '')}`);
+    }
+    await this.mi.send(`-inferior-tty-set ${quoteMiString(options.programTty)}`);
+    // gdb pastes the wrapper into its shell command line verbatim: only fixed, space-free paths.
+    const launcherLink = this.directory.file('fred-exec');
+    symlinkSync(packageFile('native', 'build', 'fred-exec'), launcherLink);
+    if (/[^\w./-]/.test(launcherLink + launchFile)) {
+      throw new FredError('internal', `temporary directory ${this.directory.path} must not contain spaces or shell characters`);
+    }
+    await this.mi.send(`-gdb-set exec-wrapper ${launcherLink} ${launchFile}`);
+    this.connection().takeStreamText();
+    return { output: '', state: this.programState, location: null };
+  }
+
+  run(): Promise<CommandOutcome> {
+    return this.execute('run');
+  }
+
+  step(): Promise<CommandOutcome> {
+    return this.execute('step');
+  }
+
+  next(): Promise<CommandOutcome> {
+    return this.execute('next');
+  }
+
+  finish(): Promise<CommandOutcome> {
+    return this.execute('finish');
+  }
+
+  continue(): Promise<CommandOutcome> {
+    return this.execute(this.programState.kind === 'not-started' || this.programState.kind === 'exited' ? 'run' : 'continue');
+  }
+
+  async setBreakpoint(spec: string, condition?: string): Promise<Breakpoint> {
+    assertSingleLine(spec, 'breakpoint location');
+    if (condition !== undefined) assertSingleLine(condition, 'breakpoint condition');
+    const conditionArgument = condition ? `-c ${quoteMiString(condition)} ` : '';
+    const reply = await this.connection().send(`-break-insert ${conditionArgument}${quoteMiString(spec)}`);
+    return toBreakpoint(tuple(reply.results['bkpt']) ?? {}, spec);
+  }
+
+  async listBreakpoints(): Promise<Breakpoint[]> {
+    const reply = await this.connection().send('-break-list');
+    const body = list(tuple(reply.results['BreakpointTable'])?.['body']);
+    return body.map((entry) => toBreakpoint(tuple(entry) ?? {}));
+  }
+
+  async deleteBreakpoint(id: number): Promise<void> {
+    if (!Number.isInteger(id) || id < 1) throw new FredError('usage', `no breakpoint number ${id}`);
+    await this.connection().send(`-break-delete ${id}`);
+  }
+
+  async evaluate(expression: string): Promise<string> {
+    assertSingleLine(expression, 'expression');
+    try {
+      const reply = await this.connection().send(`-data-evaluate-expression ${quoteMiString(expression)}`);
+      return text(reply.results, 'value') ?? '';
+    } catch (error) {
+      throw new FredError('bad-expression', (error as Error).message);
+    }
+  }
+
+  async backtrace(): Promise<Frame[]> {
+    if (!this.isAlive()) throw new FredError('not-running', 'The program is not being run.');
+    const reply = await this.connection().send('-stack-list-frames');
+    return list(reply.results['stack']).map((entry) => toFrame(tuple(entry) ?? {}));
+  }
+
+  async location(): Promise<Location | null> {
+    if (!this.isAlive()) return null;
+    const mi = this.connection();
+    const [frames, depth] = await Promise.all([mi.send('-stack-list-frames 0 0'), mi.send('-stack-info-depth')]);
+    const innermost = tuple(list(frames.results['stack'])[0]);
+    if (!innermost) return null;
+    const frame = toFrame(innermost);
+    return { file: frame.file, line: frame.line, function: frame.function, depth: integer(depth.results, 'depth') ?? 1 };
+  }
+
+  state(): ProgramState {
+    return this.programState;
+  }
+
+  /**
+   * Any gdb command, run by gdb's console interpreter as exactly one command. If it resumes the
+   * program, waits for the stop (or a late failure) before answering.
+   */
+  async execute(command: string): Promise<CommandOutcome> {
+    assertSingleLine(command, 'command');
+    const mi = this.connection();
+    mi.takeStreamText();
+    let stopped: AsyncRecord | undefined;
+    let lateFailure: ((message: string) => void) | undefined;
+    const stop = new Promise<AsyncRecord | string>((resolve) => {
+      const listener = (record: AsyncRecord) => {
+        this.stopListeners.delete(listener);
+        resolve(record);
+      };
+      this.stopListeners.add(listener);
+      lateFailure = (message) => {
+        this.stopListeners.delete(listener);
+        resolve(message);
+      };
+    });
+    let reply;
+    try {
+      reply = await mi.send(`-interpreter-exec console ${quoteMiString(command)}`, (message) => lateFailure?.(message));
+    } catch (error) {
+      this.stopListeners.clear();
+      const output = mi.takeStreamText();
+      throw new FredError('debugger', firstLine((error as Error).message) || firstLine(output));
+    }
+    if (reply.resultClass === 'running') {
+      const result = await stop;
+      mi.release(reply.token);
+      if (typeof result === 'string') throw new FredError('debugger', firstLine(result));
+      stopped = result;
+    } else {
+      this.stopListeners.clear();
+    }
+    void stopped;
+    const output = mi.takeStreamText();
+    return { output, state: this.programState, location: await this.location() };
+  }
+
+  /** Stops a running program as Ctrl-C would in plain gdb. */
+  interrupt(): void {
+    if (this.inferiorPid !== undefined) {
+      try { process.kill(this.inferiorPid, 'SIGINT'); } catch { /* already gone */ }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const gdb = this.process;
+    if (gdb && !gdb.hasExited) {
+      this.mi?.send('-gdb-exit').catch(() => undefined);
+      const exited = await Promise.race([gdb.waitForExit().then(() => true), delay(1000).then(() => false)]);
+      if (!exited) await gdb.kill();
+    }
+    // A debuggee whose tracer vanished would run on: make sure it is gone.
+    if (this.inferiorPid !== undefined) {
+      try { process.kill(this.inferiorPid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+    this.directory?.dispose();
+  }
+
+  private handleAsync(record: AsyncRecord): void {
+    if (record.kind === 'exec' && record.asyncClass === 'stopped') {
+      this.programState = stateAfterStop(record.results, this.programState);
+      for (const listener of [...this.stopListeners]) listener(record);
+    } else if (record.kind === 'notify' && record.asyncClass === 'thread-group-started') {
+      this.inferiorPid = integer(record.results, 'pid');
+      this.programState = { kind: 'stopped' };
+    } else if (record.kind === 'notify' && record.asyncClass === 'thread-group-exited') {
+      this.inferiorPid = undefined;
+      const code = integer(record.results, 'exit-code');
+      if (code !== undefined) this.programState = { kind: 'exited', code };
+      else if (this.programState.kind !== 'exited' && this.programState.kind !== 'crashed') {
+        this.programState = { kind: 'not-started' }; // killed by the user
+      }
+    }
+  }
+
+  private isAlive(): boolean {
+    return this.inferiorPid !== undefined;
+  }
+
+  private connection(): MiConnection {
+    if (!this.mi || this.disposed) throw new FredError('internal', 'gdb is not running');
+    return this.mi;
+  }
+}
+
+function toFrame(frame: MiTuple): Frame {
+  return {
+    level: integer(frame, 'level') ?? 0,
+    function: text(frame, 'func') ?? '??',
+    file: text(frame, 'fullname') ?? text(frame, 'file') ?? text(frame, 'from') ?? '',
+    line: integer(frame, 'line') ?? 0,
+  };
+}
+
+function toBreakpoint(entry: MiTuple, spec?: string): Breakpoint {
+  return {
+    id: integer(entry, 'number') ?? 0,
+    spec: spec ?? text(entry, 'original-location') ?? text(entry, 'what') ?? '',
+    file: text(entry, 'fullname') ?? text(entry, 'file'),
+    line: integer(entry, 'line'),
+    function: text(entry, 'func'),
+    condition: text(entry, 'cond'),
+    enabled: text(entry, 'enabled') !== 'n',
+    hits: integer(entry, 'times') ?? 0,
+  };
+}
+
+function firstLine(message: string): string {
+  return message.trim().split('\n').filter((line) => line.trim() !== '').join(' ');
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
