@@ -80,6 +80,8 @@ export interface Debugger {
   state(): ProgramState;
   /** Any native command, passed through as exactly one debugger command. */
   execute(command: string): Promise<CommandOutcome>;
+  /** Stops the running program as Ctrl-C would in plain gdb or pdb. */
+  interrupt(): void;
   /** Ends the debugger and the program; idempotent; leaves no process behind. */
   dispose(): Promise<void>;
 }

@@ -1,0 +1,50 @@
+// `fred` entry point: parses the command line, starts a session, hands it to the REPL or batch
+// runner, and guarantees cleanup on every way out (normal exit, error, SIGINT, SIGTERM).
+
+import { readFileSync } from 'node:fs';
+import { FredError, oneLine } from '../errors.js';
+import { Session } from '../session/session.js';
+import { packageFile } from '../system/package-root.js';
+import { parseArguments, USAGE } from './arguments.js';
+import { readCommandFile, runBatch } from './batch.js';
+import { runRepl } from './repl.js';
+
+export async function main(argv: string[]): Promise<void> {
+  let session: Session | undefined;
+  const cleanupAndExit = async (status: number) => {
+    try { await session?.close(); } catch { /* exiting anyway */ }
+    process.exit(status);
+  };
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => void cleanupAndExit(128 + (signal === 'SIGTERM' ? 15 : 1)));
+  }
+  try {
+    const options = parseArguments(argv);
+    if (options.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return cleanupAndExit(0);
+    }
+    if (options.version) {
+      const manifest = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
+      process.stdout.write(`fred ${manifest.version}\n`);
+      return cleanupAndExit(0);
+    }
+    const commands = options.batch ? readCommandFile(options.commandsFile!) : undefined;
+    if (options.batch) process.on('SIGINT', () => void cleanupAndExit(130));
+    session = await Session.start({
+      program: options.program!,
+      args: options.args,
+      debugger: options.debugger,
+      stdinFile: options.stdinFile,
+    });
+    const status = commands
+      ? await runBatch(session, commands, { commandsFile: options.commandsFile!, json: options.json, programOutput: options.programOutput })
+      : await runRepl(session);
+    return cleanupAndExit(status);
+  } catch (error) {
+    process.stderr.write(`fred: ${oneLine(error)}\n`);
+    const usageLike = error instanceof FredError && (error.code === 'usage' || error.code === 'program');
+    if (error instanceof FredError && error.code === 'usage') process.stderr.write(`${USAGE}\n`);
+    return cleanupAndExit(usageLike ? 2 : 1);
+  }
+}

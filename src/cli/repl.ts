@@ -1,0 +1,105 @@
+// The interactive line-mode front end: `(fred) ` prompt, line editing and history (readline),
+// program output shown as it arrives. While a command runs, typed lines go to the program.
+
+import { createInterface, type Interface } from 'node:readline';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { CommandInterpreter } from '../commands/interpreter.js';
+import type { Session } from '../session/session.js';
+import { settleProgramOutput } from './program-output.js';
+
+const PROMPT = '(fred) ';
+const HISTORY_LIMIT = 1000;
+
+export async function runRepl(session: Session): Promise<number> {
+  const interactive = Boolean(process.stdin.isTTY);
+  const historyFile = process.env['FRED_HISTORY'] ?? join(homedir(), '.fred_history');
+  const readline = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    prompt: PROMPT,
+    terminal: interactive,
+    history: interactive ? loadHistory(historyFile) : [],
+    historySize: HISTORY_LIMIT,
+  });
+  const interpreter = new CommandInterpreter(session);
+  let busy = false;
+  let lastCommand = '';
+
+  session.onProgramOutput((text) => {
+    if (!busy && interactive) {
+      // Keep the prompt and what the user is typing below the program's output.
+      process.stdout.write(`\r\x1b[K${text}`);
+      readline.prompt(true);
+    } else {
+      process.stdout.write(text);
+    }
+  });
+
+  if (session.launchOutcome.output) process.stdout.write(ensureNewline(session.launchOutcome.output));
+
+  readline.on('SIGINT', () => {
+    if (busy) session.interrupt();
+    else {
+      process.stdout.write('^C\n');
+      readline.prompt();
+    }
+  });
+
+  return new Promise<number>((resolve) => {
+    const finish = async () => {
+      readline.close();
+      resolve(0);
+    };
+    readline.on('close', () => resolve(0));
+    readline.on('line', async (line) => {
+      if (busy) {
+        session.sendProgramInput(`${line}\n`);
+        return;
+      }
+      // As in gdb, an empty line repeats the last command.
+      const command = line.trim() === '' && interactive ? lastCommand : line;
+      if (command.trim() === '') {
+        readline.prompt();
+        return;
+      }
+      lastCommand = command;
+      if (interactive) saveHistory(historyFile, line);
+      busy = true;
+      readline.pause();
+      const result = await interpreter.execute(command);
+      await settleProgramOutput(session, 20, 200);
+      busy = false;
+      if (result.output) process.stdout.write(ensureNewline(result.output));
+      if (result.error !== undefined) process.stdout.write(`fred: ${result.error}\n`);
+      if (result.quit) {
+        await finish();
+        return;
+      }
+      readline.resume();
+      readline.prompt();
+    });
+    readline.prompt();
+  });
+
+  function loadHistory(path: string): string[] {
+    try {
+      return readFileSync(path, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_LIMIT);
+    } catch {
+      return [];
+    }
+  }
+
+  function saveHistory(path: string, line: string): void {
+    try {
+      appendFileSync(path, `${line}\n`, { mode: 0o600 });
+    } catch {
+      // History is a convenience; an unwritable home must not break the session.
+    }
+  }
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
