@@ -1,0 +1,400 @@
+# fred's pdb: `python3 -m pdb PROGRAM` with the program on its own terminal and with replies a
+# machine can read. Every prompt is preceded by one `@fred {"status": ...}` line; commands named
+# fred_* never pass through pdb's alias and ";;" handling, and most answer with one `@fred {json}`.
+#
+# usage: python3 -u fred_pdb.py [--program-tty PATH] [--stdin FILE] -- PROGRAM [ARGS...]
+
+import base64
+import bdb
+import json
+import os
+import pdb
+import sys
+import traceback
+
+MARKER = '@fred '
+
+
+class FredRestart(BaseException):
+    """Unwinds the running program for a restart. A BaseException, like SystemExit, so that a
+    program's `except Exception:` cannot swallow it (pdb's own Restart is an Exception)."""
+
+    def __init__(self, run_to_breakpoint):
+        super().__init__()
+        self.run_to_breakpoint = run_to_breakpoint
+
+
+class Dialogue:
+    """pdb's output stream. Remembers whether the last text written ended its line, so that a
+    status line always gets a line of its own even after `!sys.stdout.write('no newline')`."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.at_line_start = True
+
+    def write(self, text):
+        if text:
+            self.at_line_start = text.endswith('\n')
+        return self.stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+class FredPdb(pdb.Pdb):
+    def __init__(self, dialogue_in, dialogue_out):
+        # No .pdbrc: a `continue` in it would answer a command fred never sent.
+        super().__init__(stdin=dialogue_in, stdout=Dialogue(dialogue_out), readrc=False)
+        self.status = {'state': 'stopped'}
+        # How the previous run ended; reported by the first stop of the next run.
+        self.ending = None
+        self.run_to_breakpoint = False
+        self.fred_commands = {
+            'fred_state': self.fred_state,
+            'fred_eval': self.fred_eval,
+            'fred_backtrace': self.fred_backtrace,
+            'fred_breakpoints': self.fred_breakpoints,
+            'fred_break': self.fred_break,
+            'fred_run': self.fred_run,
+            'fred_builtin': self.fred_builtin,
+        }
+
+    # --- replies -------------------------------------------------------------------------
+
+    def reply(self, payload):
+        # ensure_ascii keeps the reply on one line whatever the values contain.
+        self.message(MARKER + json.dumps(payload, ensure_ascii=True))
+
+    def report_status(self):
+        if not self.stdout.at_line_start:
+            self.stdout.write('\n')
+        status = dict(self.status)
+        status['location'] = None if status['state'] == 'exited' else self.current_location()
+        self.reply({'status': status})
+
+    def preloop(self):
+        super().preloop()
+        self.report_status()
+
+    def postcmd(self, stop, line):
+        # A command that resumes the program is reported at its next stop, by preloop.
+        if not stop:
+            self.report_status()
+        return stop
+
+    # --- the program's own frames ----------------------------------------------------------
+
+    def program_start(self):
+        """Index in self.stack of the main module's frame: frames above it are pdb, bdb and the
+        exec wrapper, not the program."""
+        for index, (frame, _) in enumerate(self.stack):
+            code = frame.f_code
+            if code.co_name == '<module>' and self.canonic(code.co_filename) == self.mainpyfile:
+                return index
+        return len(self.stack)
+
+    def describe(self, frame, lineno):
+        return {
+            'file': self.canonic(frame.f_code.co_filename),
+            'line': lineno,
+            'function': frame.f_code.co_name or '<lambda>',
+        }
+
+    def current_location(self):
+        if not self.stack:
+            return None
+        frame, lineno = self.stack[self.curindex]
+        location = self.describe(frame, lineno)
+        location['depth'] = max(0, self.curindex - self.program_start() + 1)
+        return location
+
+    # --- run bookkeeping -------------------------------------------------------------------
+
+    def setup(self, frame, traceback):
+        # Every stop sets up pdb's stack here, whether through interaction() or a breakpoint's
+        # `commands`; the first stop after a run ended reports how it ended.
+        self.status, self.ending = (self.ending or {'state': 'stopped'}), None
+        return super().setup(frame, traceback)
+
+    def user_line(self, frame):
+        if self._wait_for_mainpyfile and self.run_to_breakpoint:
+            if self.mainpyfile != self.canonic(frame.f_code.co_filename) or frame.f_lineno <= 0:
+                return
+            # `run` goes straight to the first breakpoint, which may be on the very first line.
+            self._wait_for_mainpyfile = False
+            self.run_to_breakpoint = False
+            if not self.break_here(frame):
+                self.set_continue()
+                return
+        super().user_line(frame)
+
+    def restart(self, run_to_breakpoint):
+        # No tracing while the program unwinds: its finally blocks must not stop.
+        sys.settrace(None)
+        frame = sys._getframe()
+        while frame is not None:
+            frame.f_trace = None
+            frame = frame.f_back
+        raise FredRestart(run_to_breakpoint)
+
+    def do_run(self, arg):
+        if arg:
+            import shlex
+            try:
+                sys.argv[1:] = shlex.split(arg)
+            except ValueError as e:
+                self.error('Cannot run %s: %s' % (arg, e))
+                return
+        self.restart(run_to_breakpoint=False)
+
+    do_restart = do_run
+
+    def do_interact(self, arg):
+        self.error('interact is not supported under fred (its input would be the program terminal)')
+
+    def do_debug(self, arg):
+        self.error('debug is not supported under fred')
+
+    def do_break(self, arg, temporary=0):
+        # Remember what the user asked for, for fred_breakpoints.
+        before = bdb.Breakpoint.next
+        super().do_break(arg, temporary)
+        if arg and bdb.Breakpoint.next != before:
+            breakpoint = bdb.Breakpoint.bpbynumber[-1]
+            if breakpoint is not None:
+                breakpoint.fred_spec = arg.split(',', 1)[0].strip()
+
+    do_b = do_break
+
+    # --- fred_* commands --------------------------------------------------------------------
+
+    def command_name(self, line):
+        return line.strip().partition(' ')[0]
+
+    def precmd(self, line):
+        # The command line ended the prompt's line (there is no echo to show it).
+        self.stdout.at_line_start = True
+        if self.command_name(line) in self.fred_commands:
+            return line
+        return super().precmd(line)
+
+    def onecmd(self, line):
+        name = self.command_name(line)
+        if name in self.fred_commands:
+            # Dispatched directly: no alias expansion, no ";;", and lastcmd is left alone so
+            # an empty line still repeats the user's last command.
+            return self.fred_commands[name](line.strip().partition(' ')[2].strip())
+        return super().onecmd(line)
+
+    def decode(self, payload):
+        text = base64.b64decode(payload.encode('ascii'), validate=True).decode('utf-8')
+        if '\n' in text or '\r' in text:
+            raise ValueError('payload must be a single line')
+        return text
+
+    def fred_state(self, arg):
+        """Does nothing: its reply, like every reply, ends with the status line."""
+
+    def fred_eval(self, arg):
+        try:
+            expression = self.decode(arg)
+        except Exception as e:
+            self.reply({'error': 'bad fred_eval payload: %s' % self._format_exc(e)})
+            return
+        try:
+            value = eval(expression, self.curframe.f_globals, self.curframe_locals)
+        except BaseException as e:
+            self.reply({'error': self._format_exc(e)})
+            return
+        self.reply({'value': self._safe_repr(value, expression)})
+
+    def fred_backtrace(self, arg):
+        frames = [self.describe(frame, lineno) for frame, lineno in self.stack[self.program_start():]]
+        frames.reverse()
+        for level, frame in enumerate(frames):
+            frame['level'] = level
+        self.reply({'frames': frames})
+
+    def fred_breakpoints(self, arg):
+        breakpoints = []
+        for breakpoint in bdb.Breakpoint.bpbynumber:
+            if breakpoint is None:
+                continue
+            breakpoints.append({
+                'id': breakpoint.number,
+                'spec': getattr(breakpoint, 'fred_spec', '%s:%d' % (breakpoint.file, breakpoint.line)),
+                'file': breakpoint.file,
+                'line': breakpoint.line,
+                'function': breakpoint.funcname,
+                'condition': breakpoint.cond,
+                'enabled': bool(breakpoint.enabled),
+                'hits': breakpoint.hits,
+                'temporary': bool(breakpoint.temporary),
+            })
+        self.reply({'breakpoints': breakpoints})
+
+    def fred_break(self, arg):
+        """Payload: JSON {"spec": ..., "condition": ...}; prints pdb's usual `break` text."""
+        try:
+            request = json.loads(self.decode(arg))
+            spec = request['spec']
+            condition = request.get('condition')
+            if not isinstance(spec, str) or not spec.strip() or ',' in spec:
+                raise ValueError('bad breakpoint location %r' % spec)
+        except Exception as e:
+            self.error('bad fred_break payload: %s' % self._format_exc(e))
+            return
+        if condition:
+            try:
+                compile(condition, '<condition>', 'eval')
+            except SyntaxError as e:
+                self.error('Invalid condition %s: %s' % (condition, self._format_exc(e)))
+                return
+            spec = '%s, %s' % (spec, condition)
+        self.do_break(spec)
+
+    def fred_builtin(self, arg):
+        """A pdb command as pdb defines it, whatever aliases the user made; still one command."""
+        if self.command_name(arg) in self.fred_commands:
+            self.error('fred_builtin runs pdb commands only')
+            return
+        return super().onecmd(arg)
+
+    def fred_run(self, arg):
+        """Restart the program from the beginning and run to a breakpoint, the end or a crash."""
+        self.restart(run_to_breakpoint=True)
+
+
+def exit_code(system_exit):
+    code = system_exit.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    return 1
+
+
+def crash_reason(error):
+    return traceback.format_exception_only(type(error), error)[-1].strip()
+
+
+def parse_arguments(argv):
+    program_tty = None
+    stdin_file = None
+    index = 0
+    while index < len(argv) and argv[index] != '--':
+        option = argv[index]
+        if option in ('--program-tty', '--stdin') and index + 1 < len(argv):
+            if option == '--program-tty':
+                program_tty = argv[index + 1]
+            else:
+                stdin_file = argv[index + 1]
+            index += 2
+        else:
+            raise SystemExit('fred_pdb: unknown option %r' % option)
+    program = argv[index + 1:]
+    if not program:
+        raise SystemExit('usage: fred_pdb.py [--program-tty PATH] [--stdin FILE] -- PROGRAM [ARGS...]')
+    return program_tty, stdin_file, program
+
+
+def open_dialogue():
+    """pdb keeps talking on the terminal fred_pdb was started on, through duplicates of fds 0
+    and 1, so that fds 0, 1 and 2 can be handed to the program."""
+    dialogue_in = open(os.dup(0), 'r', encoding='utf-8', errors='replace')
+    dialogue_out = open(os.dup(1), 'w', encoding='utf-8', errors='backslashreplace', buffering=1)
+    return dialogue_in, dialogue_out
+
+
+def give_program_its_streams(program_tty):
+    if program_tty is not None:
+        terminal = os.open(program_tty, os.O_RDWR | os.O_NOCTTY)
+        for fd in (0, 1, 2):
+            os.dup2(terminal, fd)
+        os.close(terminal)
+    # sys.stdin/stdout/stderr already wrap fds 0, 1 and 2; make sure output is never held back.
+    for stream in (sys.stdout, sys.stderr):
+        if not stream.write_through:
+            stream.reconfigure(line_buffering=True)
+
+
+def rewind_stdin(stdin_file):
+    """Every run reads the --stdin file from its start: a fresh fd 0, and a fresh sys.stdin,
+    since the old one may hold text the previous run read ahead."""
+    source = os.open(stdin_file, os.O_RDONLY)
+    os.dup2(source, 0)
+    os.close(source)
+    sys.stdin = open(0, 'r', encoding=sys.__stdin__.encoding, errors=sys.__stdin__.errors, closefd=False)
+
+
+def restarting(target):
+    return 'Restarting %s with arguments:\n\t%s' % (target, ' '.join(sys.argv[1:]))
+
+
+def main():
+    program_tty, stdin_file, program = parse_arguments(sys.argv[1:])
+    target = pdb._ScriptTarget(program[0])
+    target.check()
+    try:
+        dialogue_in, dialogue_out = open_dialogue()
+        give_program_its_streams(program_tty)
+        if stdin_file is not None:
+            rewind_stdin(stdin_file)
+    except OSError as e:
+        print('Error: %s' % e)
+        sys.exit(1)
+    sys.argv[:] = program
+
+    debugger = FredPdb(dialogue_in, dialogue_out)
+    say = debugger.message
+    run_to_breakpoint = False
+    while True:
+        debugger.run_to_breakpoint, run_to_breakpoint = run_to_breakpoint, False
+        try:
+            if stdin_file is not None:
+                rewind_stdin(stdin_file)
+            debugger._run(target)
+            if debugger._user_requested_quit:
+                break
+            say('The program finished and will be restarted')
+            debugger.ending = {'state': 'exited', 'code': 0}
+            continue
+        except FredRestart as restart:
+            run_to_breakpoint = restart.run_to_breakpoint
+            say(restarting(target))
+            continue
+        except SystemExit as e:
+            # In most cases SystemExit does not warrant a post-mortem session.
+            say('The program exited via sys.exit(). Exit status: %s' % (e,))
+            debugger.ending = {'state': 'exited', 'code': exit_code(e)}
+            continue
+        except SyntaxError:
+            say(traceback.format_exc().rstrip('\n'))
+            sys.exit(1)
+        except BaseException as e:
+            crash = e
+        # Post mortem, outside the except block so that nothing chains to the program's exception.
+        say(''.join(traceback.format_exception(crash)).rstrip('\n'))
+        say('Uncaught exception. Entering post mortem debugging')
+        say("Running 'cont' or 'step' will restart the program")
+        debugger.ending = {'state': 'crashed', 'reason': crash_reason(crash)}
+        try:
+            debugger.interaction(None, crash.__traceback__)
+        except FredRestart as restart:
+            run_to_breakpoint = restart.run_to_breakpoint
+            say(restarting(target))
+            continue
+        if debugger._user_requested_quit:
+            break
+        say('Post mortem debugger finished. The %s will be restarted' % target)
+
+
+if __name__ == '__main__':
+    # Run as module `fred_pdb`, not `__main__`: pdb replaces __main__'s namespace with the
+    # program's, which would wipe these globals.
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('fred_pdb', __file__)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules['fred_pdb'] = module
+    spec.loader.exec_module(module)
+    module.main()

@@ -1,0 +1,217 @@
+// The pdb personality: drives fred_pdb.py (python3 -m pdb with the program on its own terminal)
+// on a pty. The only TypeScript (with pdb-conversation.ts and fred-replies.ts) that knows pdb.
+
+import { resolve } from 'node:path';
+import { parsePdbOutput } from '../../../grammars/pdb/api.js';
+import {
+  assertSingleLine,
+  type Breakpoint, type CommandOutcome, type Debugger, type Frame, type LaunchOptions,
+  type Location, type ProgramState,
+} from '../../debugger/types.js';
+import { FredError } from '../../errors.js';
+import { DebuggerProcess } from '../../pty/debugger-process.js';
+import { packageFile } from '../../system/package-root.js';
+import { checkProgram, checkStdinFile } from '../../system/program-file.js';
+import { parseFredJson, toBreakpoints, toFrames, toStatus, toValue, type PdbStatus } from './fred-replies.js';
+import { PdbConversation, PdbExited, type PdbReply } from './pdb-conversation.js';
+
+const notRunning = 'The program is not being run.';
+
+export class PdbPersonality implements Debugger {
+  readonly kind = 'pdb' as const;
+  private process: DebuggerProcess | undefined;
+  private conversation: PdbConversation | undefined;
+  private status: PdbStatus = { state: { kind: 'stopped' }, location: null };
+  private disposed = false;
+
+  async launch(options: LaunchOptions): Promise<CommandOutcome> {
+    if (this.process || this.disposed) throw new FredError('internal', 'this pdb personality was already launched');
+    const cwd = options.cwd ?? process.cwd();
+    const program = checkProgram(resolve(cwd, options.program), false);
+    const stdin = options.stdinFile === undefined ? [] : ['--stdin', checkStdinFile(resolve(cwd, options.stdinFile))];
+    this.process = new DebuggerProcess({
+      file: 'python3',
+      args: [
+        '-u', packageFile('src', 'personalities', 'pdb', 'fred_pdb.py'),
+        '--program-tty', options.programTty, ...stdin, '--', program, ...options.args,
+      ],
+      cwd,
+      env: options.env,
+    });
+    this.conversation = new PdbConversation(this.process);
+    try {
+      return this.outcome(await this.conversation.greeting());
+    } catch (error) {
+      if (error instanceof PdbExited) {
+        // pdb's last words, e.g. "SyntaxError: invalid syntax" after the traceback.
+        const lines = parsePdbOutput(error.output).value.map((line) => line.text.trim()).filter((text) => text !== '');
+        throw new FredError('program', lines[lines.length - 1] ?? `python3 exited with status ${error.exitCode}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Restarts the program and runs it to a breakpoint (even one on its first line), the end or a crash. */
+  run(): Promise<CommandOutcome> {
+    return this.resume('fred_run');
+  }
+
+  // fred's own pdb commands go through `fred_builtin`: a user's `alias next continue` must not
+  // change what next() does.
+  step(): Promise<CommandOutcome> {
+    return this.resume('fred_builtin step');
+  }
+
+  next(): Promise<CommandOutcome> {
+    return this.resume('fred_builtin next');
+  }
+
+  finish(): Promise<CommandOutcome> {
+    return this.resume('fred_builtin return');
+  }
+
+  continue(): Promise<CommandOutcome> {
+    return this.resume('fred_builtin continue');
+  }
+
+  async setBreakpoint(spec: string, condition?: string): Promise<Breakpoint> {
+    assertSingleLine(spec, 'breakpoint location');
+    if (condition !== undefined) assertSingleLine(condition, 'breakpoint condition');
+    const location = spec.trim();
+    // pdb reads everything after the first comma as the condition.
+    if (location === '' || location.includes(',')) throw new FredError('usage', `bad breakpoint location: ${spec}`);
+    const request = JSON.stringify({ spec: location, condition: condition?.trim() || null });
+    const reply = await this.ask(`fred_break ${base64(request)}`);
+    const created = reply.lines.find((line) => line.kind === 'breakpoint-set');
+    if (created?.kind !== 'breakpoint-set') throw new FredError('debugger', firstError(reply) ?? `cannot set a breakpoint at ${location}`);
+    const breakpoint = (await this.listBreakpoints()).find((candidate) => candidate.id === created.id);
+    if (!breakpoint) throw new FredError('internal', `breakpoint ${created.id} vanished`);
+    return breakpoint;
+  }
+
+  async listBreakpoints(): Promise<Breakpoint[]> {
+    return toBreakpoints(await this.fredReply('fred_breakpoints'));
+  }
+
+  async deleteBreakpoint(id: number): Promise<void> {
+    if (!Number.isInteger(id) || id < 1) throw new FredError('usage', `no breakpoint number ${id}`);
+    const reply = await this.ask(`fred_builtin clear ${id}`);
+    const error = firstError(reply);
+    if (error !== undefined) throw new FredError('debugger', error);
+  }
+
+  async evaluate(expression: string): Promise<string> {
+    assertSingleLine(expression, 'expression');
+    if (!this.programIsLive()) throw new FredError('not-running', notRunning);
+    return toValue(await this.fredReply(`fred_eval ${base64(expression)}`));
+  }
+
+  async backtrace(): Promise<Frame[]> {
+    if (!this.programIsLive()) return [];
+    return toFrames(await this.fredReply('fred_backtrace'));
+  }
+
+  /** pdb's selected frame (`up`/`down` move it); null once the program has finished. */
+  async location(): Promise<Location | null> {
+    return this.status.location;
+  }
+
+  state(): ProgramState {
+    return this.status.state;
+  }
+
+  async execute(command: string): Promise<CommandOutcome> {
+    assertSingleLine(command, 'command');
+    return this.resume(command);
+  }
+
+  /** Like Ctrl-C in plain pdb: while `continue` runs, pdb stops the program where it is. */
+  interrupt(): void {
+    // Only while a command runs: at the prompt, SIGINT would make pdb print unasked.
+    if (this.process && !this.process.hasExited && this.conversation?.busy) {
+      try { process.kill(this.process.pid, 'SIGINT'); } catch { /* already gone */ }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.process?.kill();
+  }
+
+  /** Any command that may move the program; pdb quitting ends the session rather than failing it. */
+  private async resume(command: string): Promise<CommandOutcome> {
+    try {
+      return this.outcome(await this.send(command));
+    } catch (error) {
+      if (!(error instanceof PdbExited)) throw error;
+      return { output: error.output.trimEnd(), state: this.status.state, location: null };
+    }
+  }
+
+  /** A command that only inspects or edits breakpoints: pdb ending under it is an error. */
+  private async ask(command: string): Promise<PdbReply> {
+    try {
+      return await this.send(command);
+    } catch (error) {
+      if (error instanceof PdbExited) throw new FredError('not-running', `pdb exited with status ${error.exitCode}`);
+      throw error;
+    }
+  }
+
+  private async send(command: string): Promise<PdbReply> {
+    if (this.disposed) throw new FredError('not-running', 'the pdb session is closed');
+    if (!this.conversation) throw new FredError('not-running', 'pdb is not launched');
+    if (this.conversation.hasEnded) throw new FredError('not-running', 'pdb has exited');
+    try {
+      const reply = await this.conversation.send(command);
+      this.status = statusOf(reply) ?? this.status;
+      return reply;
+    } catch (error) {
+      if (error instanceof PdbExited) this.status = { state: { kind: 'exited', code: error.exitCode }, location: null };
+      throw error;
+    }
+  }
+
+  /** A fred_* command's own `@fred` reply (the status line that ends every reply is not it). */
+  private async fredReply(command: string): Promise<Record<string, unknown>> {
+    const reply = await this.ask(command);
+    const answer = reply.lines
+      .flatMap((line) => (line.kind === 'fred' ? [parseFredJson(line.json)] : []))
+      .find((json) => toStatus(json) === undefined);
+    if (!answer) throw new FredError('debugger', firstError(reply) ?? `pdb did not answer ${command}`);
+    return answer;
+  }
+
+  private outcome(reply: PdbReply): CommandOutcome {
+    this.status = statusOf(reply) ?? this.status;
+    const output = reply.lines.filter((line) => line.kind !== 'fred').map((line) => line.text).join('\n');
+    return { output, state: this.status.state, location: this.status.location };
+  }
+
+  private programIsLive(): boolean {
+    return this.status.state.kind !== 'exited';
+  }
+}
+
+/** The last status line of a reply: the one printed just before the prompt. */
+function statusOf(reply: PdbReply): PdbStatus | undefined {
+  for (let index = reply.lines.length - 1; index >= 0; index--) {
+    const line = reply.lines[index]!;
+    if (line.kind !== 'fred') continue;
+    const status = toStatus(parseFredJson(line.json));
+    if (status) return status;
+  }
+  return undefined;
+}
+
+function firstError(reply: PdbReply): string | undefined {
+  for (const line of reply.lines) {
+    if (line.kind === 'error') return line.message;
+  }
+  return undefined;
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
