@@ -11,16 +11,17 @@ export interface CliOptions {
   commandsFile?: string;
   json: boolean;
   programOutput?: string;
+  checkpointIntervalMs?: number;
   help: boolean;
   version: boolean;
   program?: string;
   args: string[];
 }
 
-const VALUE_OPTIONS = new Set(['--debugger', '--stdin', '--commands', '--program-output']);
+const VALUE_OPTIONS = new Set(['--debugger', '--stdin', '--commands', '--program-output', '--checkpoint-interval']);
 
-export const USAGE = `usage: fred [--debugger gdb|pdb] [--stdin FILE] -- PROGRAM [ARGS...]
-       fred --batch --commands FILE [--json] [--program-output FILE] [--debugger gdb|pdb] [--stdin FILE] -- PROGRAM [ARGS...]`;
+export const USAGE = `usage: fred [--debugger gdb|pdb] [--stdin FILE] [--checkpoint-interval MS] -- PROGRAM [ARGS...]
+       fred --batch --commands FILE [--json] [--program-output FILE] [options above] -- PROGRAM [ARGS...]`;
 
 export function parseArguments(argv: string[]): CliOptions {
   const options: CliOptions = { batch: false, json: false, help: false, version: false, args: [] };
@@ -80,5 +81,11 @@ function applyValue(options: CliOptions, flag: string, value: string): void {
     case '--program-output':
       options.programOutput = value;
       return;
+    case '--checkpoint-interval': {
+      const ms = Number(value);
+      if (!/^\d+$/.test(value) || !Number.isSafeInteger(ms)) throw new FredError('usage', '--checkpoint-interval takes milliseconds (0 = off)');
+      options.checkpointIntervalMs = ms;
+      return;
+    }
   }
 }

@@ -15,8 +15,11 @@ export async function main(argv: string[]): Promise<void> {
     try { await session?.close(); } catch { /* exiting anyway */ }
     process.exit(status);
   };
-  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => void cleanupAndExit(128 + (signal === 'SIGTERM' ? 15 : 1)));
+  // The REPL reads Ctrl-C from its raw-mode terminal itself (it interrupts the program), so a
+  // SIGINT signal comes from outside (kill, a piped REPL's shell) and ends fred as SIGTERM does.
+  const signalNumbers = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
+    process.on(signal, () => void cleanupAndExit(128 + signalNumbers[signal]));
   }
   try {
     const options = parseArguments(argv);
@@ -30,12 +33,12 @@ export async function main(argv: string[]): Promise<void> {
       return cleanupAndExit(0);
     }
     const commands = options.batch ? readCommandFile(options.commandsFile!) : undefined;
-    if (options.batch) process.on('SIGINT', () => void cleanupAndExit(130));
     session = await Session.start({
       program: options.program!,
       args: options.args,
       debugger: options.debugger,
       stdinFile: options.stdinFile,
+      checkpointIntervalMs: options.checkpointIntervalMs,
     });
     const status = commands
       ? await runBatch(session, commands, { commandsFile: options.commandsFile!, json: options.json, programOutput: options.programOutput })
@@ -44,7 +47,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     process.stderr.write(`fred: ${oneLine(error)}\n`);
     const usageLike = error instanceof FredError && (error.code === 'usage' || error.code === 'program');
-    if (error instanceof FredError && error.code === 'usage') process.stderr.write(`${USAGE}\n`);
+    if (usageLike) process.stderr.write(`${USAGE}\n`);
     return cleanupAndExit(usageLike ? 2 : 1);
   }
 }

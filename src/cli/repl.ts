@@ -48,38 +48,57 @@ export async function runRepl(session: Session): Promise<number> {
   });
 
   return new Promise<number>((resolve) => {
-    const finish = async () => {
+    // Interactive: a line typed while a command runs goes to the program. Piped: lines wait their
+    // turn in a queue (readline emits every line of a chunk at once, paused or not).
+    const queue: string[] = [];
+    let draining = false;
+    let inputClosed = false;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
       readline.close();
       resolve(0);
     };
-    readline.on('close', () => resolve(0));
-    readline.on('line', async (line) => {
-      if (busy) {
+    readline.on('close', () => {
+      inputClosed = true;
+      if (!draining) end();
+    });
+    readline.on('line', (line) => {
+      if (busy && interactive) {
         session.sendProgramInput(`${line}\n`);
         return;
       }
-      // As in gdb, an empty line repeats the last command.
-      const command = line.trim() === '' && interactive ? lastCommand : line;
-      if (command.trim() === '') {
-        readline.prompt();
-        return;
-      }
-      lastCommand = command;
-      if (interactive) saveHistory(historyFile, line);
-      busy = true;
-      readline.pause();
-      const result = await interpreter.execute(command);
-      await settleProgramOutput(session, 20, 200);
-      busy = false;
-      if (result.output) process.stdout.write(ensureNewline(result.output));
-      if (result.error !== undefined) process.stdout.write(`fred: ${result.error}\n`);
-      if (result.quit) {
-        await finish();
-        return;
-      }
-      readline.resume();
-      readline.prompt();
+      queue.push(line);
+      if (!draining) void drain();
     });
+    const drain = async () => {
+      draining = true;
+      while (queue.length > 0 && !ended) {
+        const line = queue.shift()!;
+        // As in gdb, an empty line repeats the last command.
+        const command = line.trim() === '' && interactive ? lastCommand : line;
+        if (command.trim() === '') {
+          readline.prompt();
+          continue;
+        }
+        lastCommand = command;
+        if (interactive) saveHistory(historyFile, line);
+        busy = true;
+        const result = await interpreter.execute(command);
+        await settleProgramOutput(session, 20, 200);
+        busy = false;
+        if (result.output) process.stdout.write(ensureNewline(result.output));
+        if (result.error !== undefined) process.stdout.write(`fred: ${result.error}\n`);
+        if (result.quit) {
+          end();
+          break;
+        }
+        if (!inputClosed) readline.prompt();
+      }
+      draining = false;
+      if (inputClosed) end();
+    };
     readline.prompt();
   });
 

@@ -2,6 +2,7 @@
 // personalities/ (session, reverse algorithms, UI, CLI) talks to a debugger only through this.
 
 import { FredError } from '../errors.js';
+import type { ReplayPowers } from './replay.js';
 
 /** Where the program is stopped. `depth` counts frames of the program's own stack (1 = outermost). */
 export interface Location {
@@ -43,6 +44,10 @@ export interface CommandOutcome {
   output: string;
   state: ProgramState;
   location: Location | null;
+  /** True when the command let the program run (step, next, continue, run, ...). */
+  resumed?: boolean;
+  /** True when the program stopped because `interrupt()` was called. */
+  interrupted?: boolean;
 }
 
 export type DebuggerKind = 'gdb' | 'pdb';
@@ -61,6 +66,8 @@ export interface LaunchOptions {
 
 export interface Debugger {
   readonly kind: DebuggerKind;
+  /** Checkpoints, marks and replay; absent where a personality cannot go backwards. */
+  readonly replay?: ReplayPowers;
   /** Spawn the debugger and load the program (gdb: not started; pdb: stopped at the first line). */
   launch(options: LaunchOptions): Promise<CommandOutcome>;
   /** Start (or restart) the program from the beginning; runs to a breakpoint, exit or crash. */

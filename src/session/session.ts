@@ -1,13 +1,26 @@
 // A debugging session: the composition root that owns one debugger personality, the program's
-// terminal and (later) the timeline. This is fred's library API; the CLI is built on it.
+// terminal, the timeline of checkpoints and history, and the reverse commands. This is fred's
+// library API; the CLI is built on it.
 
 import { FredError } from '../errors.js';
 import type {
   Breakpoint, CommandOutcome, Debugger, DebuggerKind, Frame, Location, ProgramState,
 } from '../debugger/types.js';
+import type { ReplayPowers } from '../debugger/replay.js';
 import { ProgramTerminal } from '../pty/program-terminal.js';
 import { checkStdinFile } from '../system/program-file.js';
+import { Timeline, type CheckpointInfo, type HistoryEntry } from '../timeline/timeline.js';
+import { CheckpointPolicy, DEFAULT_CHECKPOINT_INTERVAL_MS } from '../timeline/checkpoint-policy.js';
+import type { Arrival, Moment } from '../timeline/moment.js';
+import type { ReverseContext } from '../reverse/context.js';
+import { reverseStepTarget } from '../reverse/reverse-step.js';
+import { reverseNextTarget } from '../reverse/reverse-next.js';
+import { reverseFinishTarget } from '../reverse/reverse-finish.js';
+import { reverseContinueTarget } from '../reverse/reverse-continue.js';
 import { createDebugger, debuggerKindFor } from './debugger-factory.js';
+import { OutputGate } from './output-gate.js';
+import { describeStop } from './stop-description.js';
+import { classifyCommand, type CommandClass } from './command-class.js';
 
 export interface SessionOptions {
   program: string;
@@ -18,31 +31,41 @@ export interface SessionOptions {
   stdinFile?: string;
   cwd?: string;
   env?: Record<string, string>;
+  /** Automatic checkpoint interval in ms of forward execution; 0 turns them off. */
+  checkpointIntervalMs?: number;
 }
 
-type OutputListener = (text: string) => void;
+const SCAN_LIMIT = 200_000;
 
 export class Session {
   readonly kind: DebuggerKind;
   private closed = false;
+  private readonly output: OutputGate;
+  private readonly timeline: Timeline | undefined;
+  private readonly replay: ReplayPowers | undefined;
+  private automaticInterrupt = false;
 
   private constructor(
     readonly personality: Debugger,
     private readonly terminal: ProgramTerminal,
     /** What launching printed (pdb's first stop; nothing for gdb). */
     readonly launchOutcome: CommandOutcome,
+    checkpointIntervalMs: number,
   ) {
     this.kind = personality.kind;
+    this.output = new OutputGate((listener) => terminal.onOutput(listener));
+    this.replay = personality.replay;
+    if (this.replay) this.timeline = new Timeline(this.replay, new CheckpointPolicy(checkpointIntervalMs));
   }
 
   /** Starts the debugger on the program; gdb: not yet running; pdb: stopped at its first line. */
   static async start(options: SessionOptions): Promise<Session> {
     const kind = options.debugger ?? debuggerKindFor(options.program);
     const stdinFile = options.stdinFile === undefined ? undefined : checkStdinFile(options.stdinFile);
-    const debuggerInstance = await createDebugger(kind);
+    const personality = await createDebugger(kind);
     const terminal = new ProgramTerminal();
     try {
-      const outcome = await debuggerInstance.launch({
+      const outcome = await personality.launch({
         program: options.program,
         args: options.args ?? [],
         stdinFile,
@@ -50,17 +73,19 @@ export class Session {
         cwd: options.cwd,
         env: options.env,
       });
-      return new Session(debuggerInstance, terminal, outcome);
+      const session = new Session(personality, terminal, outcome, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
+      if (outcome.location) await session.record('start', 'restart', 0, null);
+      return session;
     } catch (error) {
-      await debuggerInstance.dispose();
+      await personality.dispose();
       terminal.dispose();
       throw error;
     }
   }
 
-  /** The program's own output (stdout and stderr), as it is written. */
-  onProgramOutput(listener: OutputListener): () => void {
-    return this.terminal.onOutput(listener);
+  /** The program's own output (stdout and stderr), each byte shown once even across replays. */
+  onProgramOutput(listener: (text: string) => void): () => void {
+    return this.output.onOutput(listener);
   }
 
   /** Type into the program's terminal (its stdin unless `stdinFile` was given). */
@@ -76,22 +101,96 @@ export class Session {
     return this.personality.location();
   }
 
-  run(): Promise<CommandOutcome> { return this.personality.run(); }
-  step(): Promise<CommandOutcome> { return this.personality.step(); }
-  next(): Promise<CommandOutcome> { return this.personality.next(); }
-  finish(): Promise<CommandOutcome> { return this.personality.finish(); }
-  continue(): Promise<CommandOutcome> { return this.personality.continue(); }
+  run(): Promise<CommandOutcome> { return this.native('run'); }
+  step(): Promise<CommandOutcome> { return this.native('step'); }
+  next(): Promise<CommandOutcome> { return this.native('next'); }
+  finish(): Promise<CommandOutcome> { return this.native(this.kind === 'pdb' ? 'return' : 'finish'); }
+  continue(): Promise<CommandOutcome> { return this.native('continue'); }
   setBreakpoint(spec: string, condition?: string): Promise<Breakpoint> { return this.personality.setBreakpoint(spec, condition); }
   listBreakpoints(): Promise<Breakpoint[]> { return this.personality.listBreakpoints(); }
   deleteBreakpoint(id: number): Promise<void> { return this.personality.deleteBreakpoint(id); }
   evaluate(expression: string): Promise<string> { return this.personality.evaluate(expression); }
   backtrace(): Promise<Frame[]> { return this.personality.backtrace(); }
-  /** One native command of the underlying debugger. */
-  native(command: string): Promise<CommandOutcome> { return this.personality.execute(command); }
+
+  /** One native command of the underlying debugger; movements are recorded on the timeline. */
+  async native(command: string): Promise<CommandOutcome> {
+    const commandClass = classifyCommand(this.kind, command);
+    this.refuseRunningPastTheEnd(commandClass);
+    const started = Date.now();
+    const before = this.timeline?.current ?? null;
+    const outcome = commandClass === 'continue' && this.timeline?.current && this.timeline.policy.intervalMs > 0
+      ? await this.continueWithCheckpoints(command)
+      : await this.personality.execute(command);
+    if (outcome.resumed) await this.record(command, commandClass, Date.now() - started, before);
+    return outcome;
+  }
 
   /** Stops a running program, as Ctrl-C in plain gdb or pdb would. */
   interrupt(): void {
+    this.automaticInterrupt = false;
     this.personality.interrupt();
+  }
+
+  // ---- going backwards -------------------------------------------------------------------
+
+  reverseStep(count = 1): Promise<CommandOutcome> {
+    return this.reverse(`reverse-step${count > 1 ? ` ${count}` : ''}`, count, reverseStepTarget);
+  }
+
+  reverseNext(count = 1): Promise<CommandOutcome> {
+    return this.reverse(`reverse-next${count > 1 ? ` ${count}` : ''}`, count, reverseNextTarget);
+  }
+
+  reverseFinish(): Promise<CommandOutcome> {
+    return this.reverse('reverse-finish', 1, reverseFinishTarget);
+  }
+
+  reverseContinue(): Promise<CommandOutcome> {
+    return this.reverse('reverse-continue', 1, reverseContinueTarget);
+  }
+
+  /** Undoes the last `count` commands that moved execution. */
+  async undo(count = 1): Promise<CommandOutcome> {
+    const timeline = this.requireTimeline();
+    if (!Number.isInteger(count) || count < 1) throw new FredError('usage', 'undo takes a positive number');
+    if (count > timeline.history.length) {
+      throw new FredError('usage', `only ${timeline.history.length} command${timeline.history.length === 1 ? '' : 's'} to undo`);
+    }
+    const target = timeline.history[timeline.history.length - count]!.before;
+    return this.goTo(target, async () => {
+      timeline.history.splice(timeline.history.length - count, count);
+    });
+  }
+
+  /** A checkpoint the user can `restart` to; returns its number. */
+  async checkpoint(): Promise<number> {
+    const timeline = this.requireTimeline();
+    if (!timeline.current) throw new FredError('not-running', 'The program is not being run.');
+    return timeline.userCheckpoint();
+  }
+
+  /** Goes back (or forward) to user checkpoint `number`. */
+  async restartCheckpoint(number: number): Promise<CommandOutcome> {
+    const timeline = this.requireTimeline();
+    const target = timeline.userCheckpointMoment(number);
+    const before = timeline.current;
+    return this.goTo(target, async () => {
+      if (before) timeline.history.push({ command: `restart ${number}`, before });
+    });
+  }
+
+  checkpoints(): CheckpointInfo[] {
+    return this.requireTimeline().checkpoints();
+  }
+
+  history(): HistoryEntry[] {
+    return [...this.requireTimeline().history];
+  }
+
+  /** Sets the automatic checkpoint interval (ms of forward execution; 0 = off). */
+  setCheckpointInterval(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new FredError('usage', 'the checkpoint interval is a number of milliseconds (0 = off)');
+    this.requireTimeline().policy.intervalMs = ms;
   }
 
   /** Ends the debugger and the program; nothing it started survives. */
@@ -105,7 +204,123 @@ export class Session {
     }
   }
 
-  assertOpen(): void {
-    if (this.closed) throw new FredError('internal', 'the session is closed');
+  // ---- internals -------------------------------------------------------------------------
+
+  private async reverse(
+    command: string,
+    count: number,
+    findTarget: (context: ReverseContext, current: Moment) => Promise<Moment>,
+  ): Promise<CommandOutcome> {
+    const timeline = this.requireTimeline();
+    const start = timeline.current;
+    if (!start) throw new FredError('not-running', 'The program is not being run.');
+    if (!Number.isInteger(count) || count < 1) throw new FredError('usage', `${command.split(' ')[0]} takes a positive number`);
+    const context: ReverseContext = { timeline, replay: this.replay!, scanLimit: SCAN_LIMIT };
+    let target = start;
+    try {
+      await this.output.whileReplaying(async () => {
+        for (let index = 0; index < count; index++) target = await findTarget(context, target);
+        await timeline.seek(target);
+      });
+    } catch (error) {
+      // Leave the program where the user was, whatever the search did.
+      await this.output.whileReplaying(() => timeline.seek(start)).catch(() => undefined);
+      throw error;
+    }
+    timeline.standAt(start);
+    timeline.arrive(target, command);
+    this.output.moveTo(target.outputBytes);
+    return this.describe(start, target);
+  }
+
+  private async goTo(target: Moment, bookkeeping: () => Promise<void>): Promise<CommandOutcome> {
+    const timeline = this.requireTimeline();
+    const start = timeline.current;
+    await this.output.whileReplaying(() => timeline.seek(target));
+    await bookkeeping();
+    timeline.standAt(target);
+    this.output.moveTo(target.outputBytes);
+    return this.describe(start, target);
+  }
+
+  private async describe(from: Moment | null, to: Moment): Promise<CommandOutcome> {
+    const location = await this.personality.location();
+    const functionChanged = from?.mark?.location.function !== to.mark?.location.function
+      || from?.mark?.location.depth !== to.mark?.location.depth;
+    return { output: describeStop(this.kind, location, functionChanged), state: this.personality.state(), location, resumed: true };
+  }
+
+  /** After a command moved the program: a moment for where it stopped, maybe a checkpoint. */
+  private async record(command: string, commandClass: CommandClass, costMs: number, before: Moment | null): Promise<void> {
+    const timeline = this.timeline;
+    if (!timeline) return;
+    await this.output.settle();
+    const state = this.personality.state();
+    // Held at its exit or stopped at a crash, the program is still there to take a mark of.
+    const mark = state.kind === 'not-started' ? null : await this.replay!.mark().catch(() => null);
+    if (commandClass === 'restart' || !timeline.current) {
+      await timeline.reset();
+      before = null;
+      if (!mark) return;
+    }
+    const arrival: Arrival = commandClass === 'step' || commandClass === 'next' ? commandClass : 'other';
+    // `previous` is the latest moment passed (an automatic checkpoint on the way, perhaps);
+    // the history entry goes back to where the command started.
+    const moment = timeline.momentFor(mark, timeline.current, arrival, this.output.outputPosition, costMs);
+    if (state.kind === 'exited' || state.kind === 'crashed') moment.ended = true;
+    timeline.standAt(before ?? moment);
+    timeline.arrive(moment, before ? command : null);
+    this.output.moveTo(moment.outputBytes);
+    await timeline.maybeCheckpoint(moment);
+  }
+
+  /**
+   * `continue` with checkpoints on the way: the program is interrupted every interval, checkpointed
+   * and continued, so going back later never has to replay the whole run.
+   */
+  private async continueWithCheckpoints(command: string): Promise<CommandOutcome> {
+    const timeline = this.timeline!;
+    const interval = timeline.policy.intervalMs;
+    let segmentStarted = Date.now();
+    for (let segment = 0; ; segment++) {
+      this.automaticInterrupt = false;
+      const timer = setTimeout(() => {
+        this.automaticInterrupt = true;
+        this.personality.interrupt();
+      }, interval);
+      let outcome: CommandOutcome;
+      try {
+        outcome = await this.personality.execute(segment === 0 ? command : 'continue');
+      } finally {
+        clearTimeout(timer);
+      }
+      // The user's stop (breakpoint, exit, crash, their own Ctrl-C) ends the command; the last
+      // segment's text ("Continuing." and the stop) is what plain gdb would have printed.
+      if (!(outcome.interrupted && this.automaticInterrupt)) return outcome;
+      const mark = await this.replay!.mark();
+      const moment = timeline.momentFor(mark, timeline.current, 'other', this.output.outputPosition, Date.now() - segmentStarted);
+      timeline.standAt(moment);
+      await timeline.checkpointHere(moment);
+      segmentStarted = Date.now();
+    }
+  }
+
+  /**
+   * fred holds an ending program just before it exits (and a crashed one at the fault) so that
+   * it can go back; running on from there is refused, as plain gdb refuses a finished program.
+   */
+  private refuseRunningPastTheEnd(commandClass: CommandClass): void {
+    if (!this.timeline?.current?.ended || commandClass === 'restart' || commandClass === 'other') return;
+    const state = this.personality.state();
+    if (state.kind === 'exited') throw new FredError('not-running', 'The program is not being run.');
+    if (state.kind === 'crashed') {
+      throw new FredError('not-running', `The program crashed (${state.reason}); go back with reverse commands or run it again.`);
+    }
+  }
+
+  private requireTimeline(): Timeline {
+    if (!this.timeline) throw new FredError('unsupported', `reverse execution is not available with ${this.kind}`);
+    return this.timeline;
   }
 }
+

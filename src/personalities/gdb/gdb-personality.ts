@@ -17,6 +17,7 @@ import { packageFile } from '../../system/package-root.js';
 import { MiConnection, type AsyncRecord } from './mi-connection.js';
 import { integer, list, text, tuple } from './mi-values.js';
 import { stateAfterStop } from './stop-reasons.js';
+import { GdbReplay } from './gdb-replay.js';
 
 export class GdbPersonality implements Debugger {
   readonly kind = 'gdb' as const;
@@ -27,6 +28,11 @@ export class GdbPersonality implements Debugger {
   private inferiorPid: number | undefined;
   private stopListeners = new Set<(record: AsyncRecord) => void>();
   private disposed = false;
+  private replayPowers: GdbReplay | undefined;
+
+  get replay(): GdbReplay | undefined {
+    return this.replayPowers;
+  }
 
   async launch(options: LaunchOptions): Promise<CommandOutcome> {
     const program = checkProgram(options.program, true);
@@ -49,6 +55,13 @@ export class GdbPersonality implements Debugger {
     for (const setting of ['confirm off', 'pagination off', 'width 0', 'height 0']) {
       await this.mi.send(`-gdb-set ${setting}`);
     }
+    await this.mi.send(`-interpreter-exec console ${quoteMiString(`source ${packageFile('src', 'personalities', 'gdb', 'fred_gdb.py')}`)}`);
+    this.replayPowers = new GdbReplay(this.mi, {
+      processChanged: (pid) => {
+        this.inferiorPid = pid || undefined;
+        this.programState = pid ? { kind: 'stopped' } : this.programState;
+      },
+    });
     try {
       await this.mi.send(`-file-exec-and-symbols ${quoteMiString(programLink)}`);
     } catch (error) {
@@ -102,7 +115,12 @@ export class GdbPersonality implements Debugger {
 
   async deleteBreakpoint(id: number): Promise<void> {
     if (!Number.isInteger(id) || id < 1) throw new FredError('usage', `no breakpoint number ${id}`);
-    await this.connection().send(`-break-delete ${id}`);
+    const mi = this.connection();
+    mi.takeStreamText();
+    await mi.send(`-break-delete ${id}`);
+    // gdb answers ^done for a number it does not know, and only says so on the console stream.
+    const complaint = mi.takeStreamText().trim();
+    if (/^No breakpoint number/.test(complaint)) throw new FredError('debugger', firstLine(complaint));
   }
 
   async evaluate(expression: string): Promise<string> {
@@ -172,9 +190,19 @@ export class GdbPersonality implements Debugger {
     } else {
       this.stopListeners.clear();
     }
-    void stopped;
-    const output = mi.takeStreamText();
-    return { output, state: this.programState, location: await this.location() };
+    let output = mi.takeStreamText();
+    // A silent stop (gdb's *stopped without a reason) is fred_gdb.py's exit guard: the program is
+    // held alive at _exit, and to the user it has exited, as plain gdb would say.
+    const status = stopped !== undefined && text(stopped.results, 'reason') === undefined
+      ? integer((await mi.send('-fred-exit-guard')).results, 'status')
+      : undefined;
+    if (status !== undefined) {
+      this.programState = { kind: 'exited', code: status };
+      output += `[Inferior 1 (process ${this.inferiorPid ?? '?'}) exited ${status === 0 ? 'normally' : `with code ${status.toString(8).padStart(2, '0')}`}]\n`;
+    }
+    const interrupted = stopped !== undefined && text(stopped.results, 'reason') === 'signal-received'
+      && text(stopped.results, 'signal-name') === 'SIGINT';
+    return { output, state: this.programState, location: await this.location(), resumed: stopped !== undefined, interrupted };
   }
 
   /** Stops a running program as Ctrl-C would in plain gdb. */
@@ -193,9 +221,10 @@ export class GdbPersonality implements Debugger {
       const exited = await Promise.race([gdb.waitForExit().then(() => true), delay(1000).then(() => false)]);
       if (!exited) await gdb.kill();
     }
-    // A debuggee whose tracer vanished would run on: make sure it is gone.
-    if (this.inferiorPid !== undefined) {
-      try { process.kill(this.inferiorPid, 'SIGKILL'); } catch { /* already gone */ }
+    // A debuggee or checkpoint fork whose tracer vanished would live on: make sure all are gone.
+    for (const pid of [this.inferiorPid, ...(this.replayPowers?.checkpoints.pids() ?? [])]) {
+      if (pid === undefined) continue;
+      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
     }
     this.directory?.dispose();
   }
@@ -206,7 +235,7 @@ export class GdbPersonality implements Debugger {
       for (const listener of [...this.stopListeners]) listener(record);
     } else if (record.kind === 'notify' && record.asyncClass === 'thread-group-started') {
       this.inferiorPid = integer(record.results, 'pid');
-      this.programState = { kind: 'stopped' };
+      if (this.programState.kind !== 'exited') this.programState = { kind: 'stopped' };
     } else if (record.kind === 'notify' && record.asyncClass === 'thread-group-exited') {
       this.inferiorPid = undefined;
       const code = integer(record.results, 'exit-code');
@@ -217,8 +246,9 @@ export class GdbPersonality implements Debugger {
     }
   }
 
+  /** Alive and not held at its exit. */
   private isAlive(): boolean {
-    return this.inferiorPid !== undefined;
+    return this.inferiorPid !== undefined && this.programState.kind !== 'exited';
   }
 
   private connection(): MiConnection {

@@ -35,7 +35,11 @@ export class MiConnection {
     });
     process.onExit(() => {
       this.closedError = new FredError('internal', 'gdb exited unexpectedly');
-      for (const entry of this.pending.values()) entry.reject(this.closedError);
+      for (const entry of this.pending.values()) {
+        // A command that resumed the program waits for its stop: tell it none will come.
+        if (entry.phase === 'running') entry.onLateFailure?.(this.closedError.message);
+        else entry.reject(this.closedError);
+      }
       this.pending.clear();
     });
   }

@@ -1,0 +1,510 @@
+# fred's helper inside gdb's embedded Python: replay primitives that would cost one pty round
+# trip per step if driven from outside. Each is an MI command returning a proper MI result.
+#
+# A *mark* names one exact moment of a deterministic execution: the pc, the stack pointer and a
+# fingerprint of registers, stack and writable data (plus the heap, checked only when the cheap
+# part matches). The same pc and $sp recur in every loop iteration; the fingerprint tells them
+# apart because some state (a loop counter, a pointer) differs.
+#
+# Invariant: while a primitive runs, the user's breakpoints are disabled, so replays and scans do
+# not depend on breakpoints the user added or removed after the fact.
+
+import gdb
+import hashlib
+import json
+import re
+
+HEAP_LIMIT = 64 * 1024 * 1024
+
+
+def _inferior_pid():
+    inferior = gdb.selected_inferior()
+    return inferior.pid if inferior is not None else 0
+
+
+def _alive():
+    return _inferior_pid() != 0 and gdb.selected_thread() is not None
+
+
+def _mappings(pid):
+    with open("/proc/%d/maps" % pid) as maps:
+        for line in maps:
+            fields = line.split()
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            permissions = fields[1]
+            path = fields[5] if len(fields) > 5 else ""
+            yield start, end, permissions, path
+
+
+def _read(inferior, start, end, digest):
+    try:
+        digest.update(inferior.read_memory(start, end - start).tobytes())
+    except gdb.MemoryError:
+        digest.update(b"?")
+
+
+def _stack_pointer():
+    # The real $sp, not a frame's: gdb presents the same pc as an inlined function's frame or
+    # its caller's depending on how it got there, so frame identity is not stable; $sp is.
+    return int(gdb.newest_frame().read_register("sp"))
+
+
+def _depth(frame):
+    depth = 0
+    while frame is not None:
+        depth += 1
+        frame = frame.older()
+    return depth
+
+
+def _fingerprints():
+    """(cheap, heap) digests of the current state."""
+    inferior = gdb.selected_inferior()
+    frame = gdb.newest_frame()
+    cheap = hashlib.blake2b(digest_size=12)
+    # Not rcx and r11: the `syscall` instruction leaves the return address and the flags there,
+    # and the flags differ (trap flag) when gdb single-steps across a system call.
+    for register in ("rip", "rsp", "rbp", "rax", "rbx", "rdx", "rsi", "rdi",
+                     "r8", "r9", "r10", "r12", "r13", "r14", "r15"):
+        try:
+            cheap.update(str(int(frame.read_register(register))).encode())
+        except (gdb.error, ValueError):
+            pass
+    sp = int(frame.read_register("sp"))
+    heap = hashlib.blake2b(digest_size=12)
+    executable = gdb.selected_inferior().progspace.filename
+    real_executable = None
+    try:
+        import os
+        real_executable = os.path.realpath(executable) if executable else None
+    except OSError:
+        pass
+    for start, end, permissions, path in _mappings(inferior.pid):
+        if "w" not in permissions:
+            continue
+        if start <= sp < end:
+            _read(inferior, sp, end, cheap)
+        elif path and real_executable and path == real_executable:
+            _read(inferior, start, end, cheap)
+        elif path == "[heap]" and end - start <= HEAP_LIMIT:
+            _read(inferior, start, end, heap)
+    return cheap.hexdigest(), heap.hexdigest()
+
+
+def _location(frame):
+    sal = frame.find_sal()
+    symtab = sal.symtab
+    return {
+        "file": symtab.fullname() if symtab is not None else "",
+        "line": str(sal.line if symtab is not None else 0),
+        "func": frame.name() or "??",
+    }
+
+
+def current_mark():
+    frame = gdb.newest_frame()
+    cheap, heap = _fingerprints()
+    mark = {
+        "pc": str(frame.pc()),
+        "sp": str(_stack_pointer()),
+        "fp": cheap,
+        "heap": heap,
+        "depth": str(_depth(frame)),
+    }
+    mark.update(_location(frame))
+    return mark
+
+
+def _same_moment(mark):
+    frame = gdb.newest_frame()
+    if str(frame.pc()) != mark["pc"] or str(_stack_pointer()) != mark["sp"]:
+        return False
+    cheap, heap = _fingerprints()
+    return cheap == mark["fp"] and heap == mark["heap"]
+
+
+class _Until:
+    """The moment a primitive runs to: a plain internal breakpoint at the mark's pc; each stop
+    there is checked against the mark here. (A Python `stop` method would be cheaper, but gdb
+    stops calling it in a fork restored with `restart`, so the check runs after the stop.)"""
+
+    def __init__(self, mark):
+        self.mark = mark
+        self.reached = False
+        self.breakpoint = None if mark is None else gdb.Breakpoint("*" + mark["pc"], internal=True)
+
+    def check(self):
+        """After a stop: are we at the moment? Remembers a yes."""
+        if self.mark is not None and not self.reached and _same_moment(self.mark):
+            self.reached = True
+        return self.reached
+
+    def delete(self):
+        if self.breakpoint is not None and self.breakpoint.is_valid():
+            self.breakpoint.delete()
+
+
+def _stopped_only_at(breakpoint):
+    """True when the last stop was a breakpoint stop caused by `breakpoint` alone."""
+    event = _watcher.last
+    if not isinstance(event, gdb.BreakpointEvent):
+        return False
+    return all(b == breakpoint for b in event.breakpoints)
+
+
+class _ExitGuard:
+    """A silent internal breakpoint on _exit: the program stops just before it would end, alive,
+    so the moment of exit can be checkpointed and gone back from, and gdb never has to switch
+    to a checkpoint fork because the live process died."""
+
+    def __init__(self):
+        self.breakpoint = gdb.Breakpoint("_exit", internal=True)
+        self.breakpoint.silent = True
+
+    def holding(self):
+        event = _watcher.last
+        return isinstance(event, gdb.BreakpointEvent) and self.breakpoint in event.breakpoints
+
+
+def _program_over():
+    return _watcher.exited or not _alive() or _watcher.fatal_signal() or _exit_guard.holding()
+
+
+class _UserBreakpointsOff:
+    """Disables the user's breakpoints for the duration of a primitive."""
+
+    def __enter__(self):
+        self.disabled = [b for b in gdb.breakpoints() if b.enabled and b.number > 0]
+        for breakpoint in self.disabled:
+            breakpoint.enabled = False
+        return self
+
+    def __exit__(self, *exc):
+        for breakpoint in self.disabled:
+            if breakpoint.is_valid():
+                breakpoint.enabled = True
+        return False
+
+
+class _StopWatcher:
+    """Remembers why the last stop happened."""
+
+    def __init__(self):
+        self.last = None
+        self.exited = False
+        gdb.events.stop.connect(self._on_stop)
+        gdb.events.exited.connect(self._on_exit)
+
+    def _on_stop(self, event):
+        self.last = event
+
+    def _on_exit(self, event):
+        self.exited = True
+
+    def reset(self):
+        self.last = None
+        self.exited = False
+
+    def user_breakpoint_hit(self):
+        event = self.last
+        if not isinstance(event, gdb.BreakpointEvent):
+            return False
+        return any(b.number > 0 for b in event.breakpoints)
+
+    def fatal_signal(self):
+        return isinstance(self.last, gdb.SignalEvent) and self.last.stop_signal not in ("SIGINT", "SIGTRAP")
+
+
+_watcher = _StopWatcher()
+_exit_guard = _ExitGuard()
+
+
+class _Results:
+    """gdb answers `^running` instead of an MI command's result whenever the command resumed the
+    program, so moving commands leave their result here for -fred-last-result to fetch."""
+
+    last = {}
+
+
+def _moving(invoke):
+    def wrapper(self, argv):
+        _Results.last = {}
+        _Results.last = invoke(self, argv)
+        return _Results.last
+    return wrapper
+
+
+class LastResultCommand(gdb.MICommand):
+    """-fred-last-result: the result of the last moving primitive."""
+
+    def __init__(self):
+        super().__init__("-fred-last-result")
+
+    def invoke(self, argv):
+        return _Results.last
+
+
+def _execute(command):
+    _watcher.reset()
+    gdb.execute(command, to_string=True)
+
+
+class MarkCommand(gdb.MICommand):
+    """-fred-mark: the mark of the current moment."""
+
+    def __init__(self):
+        super().__init__("-fred-mark")
+
+    def invoke(self, argv):
+        if not _alive():
+            raise gdb.GdbError("The program is not being run.")
+        return {"mark": current_mark()}
+
+
+class RunUntilCommand(gdb.MICommand):
+    """-fred-run-until MARK: run forward at native speed to the moment MARK names."""
+
+    def __init__(self):
+        super().__init__("-fred-run-until")
+
+    @_moving
+    def invoke(self, argv):
+        mark = json.loads(argv[0])
+        until = _Until(mark)
+        if until.check():
+            until.delete()
+            return {"reached": "1"}
+        try:
+            with _UserBreakpointsOff():
+                while _alive():
+                    _execute("continue")
+                    if until.check() or _program_over():
+                        break
+        finally:
+            until.delete()
+        ended = mark is None and (not _alive() or _exit_guard.holding())
+        return {"reached": "1" if until.reached or ended else "0"}
+
+
+class ScanCommand(gdb.MICommand):
+    """-fred-scan LEVEL UNTIL LIMIT: step forward, recording each stop, until the moment UNTIL.
+
+    Frames deeper than LEVEL are not stepped through: their entry is recorded as an 'entered'
+    entry and `finish` runs them at native speed, so the cost follows the lines executed at
+    LEVEL and above, not everything below.
+    """
+
+    def __init__(self):
+        super().__init__("-fred-scan")
+
+    @_moving
+    def invoke(self, argv):
+        level = int(argv[0])
+        mark = json.loads(argv[1])
+        limit = int(argv[2])
+        entries = []
+        until = _Until(mark)
+        try:
+            if until.check():
+                return {"status": "reached", "entries": entries}
+            with _UserBreakpointsOff():
+                status = self._scan(level, until, limit, entries)
+        finally:
+            until.delete()
+        return {"status": status, "entries": entries}
+
+    def _scan(self, level, until, limit, entries):
+        while len(entries) < limit:
+            if not _alive():
+                return "ended"
+            _execute("step")
+            if until.check():
+                return "reached"
+            if _program_over():
+                return "ended"
+            entry = current_mark()
+            if int(entry["depth"]) > level:
+                entry["kind"] = "entered"
+                entries.append(entry)
+                outcome = self._run_out(level, until)
+                if outcome is not None:
+                    return outcome
+            else:
+                entry["kind"] = "stop"
+                entries.append(entry)
+        return "limit"
+
+    def _run_out(self, level, until):
+        """Runs natively until the frames deeper than `level` have returned (like `finish`),
+        stopping early at `until`. Returns a scan status, or None to go on stepping."""
+        frame = gdb.newest_frame()
+        while _depth(frame) > level + 1:
+            frame = frame.older()
+        caller = frame.older()
+        if caller is None:
+            return None
+        returned = gdb.Breakpoint("*%d" % caller.pc(), internal=True)
+        try:
+            while True:
+                _execute("continue")
+                if until.check():
+                    return "reached"
+                if _program_over():
+                    return "ended"
+                # Recursion passes the same return address at deeper levels: only a return to
+                # `level` counts.
+                if _stopped_only_at(returned) and _depth(gdb.newest_frame()) <= level:
+                    return None
+        finally:
+            if returned.is_valid():
+                returned.delete()
+
+
+class BreakpointHitsCommand(gdb.MICommand):
+    """-fred-breakpoint-hits UNTIL LIMIT: continue with the user's breakpoints (and their
+    conditions) active, recording the mark of each breakpoint stop until the moment UNTIL."""
+
+    def __init__(self):
+        super().__init__("-fred-breakpoint-hits")
+
+    @_moving
+    def invoke(self, argv):
+        mark = json.loads(argv[0])
+        limit = int(argv[1])
+        # A breakpoint hit exactly at UNTIL counts when UNTIL is an earlier segment's boundary.
+        include_until = len(argv) > 2 and argv[2] == "1"
+        hits = []
+        status = "limit"
+        until = _Until(mark)
+        try:
+            while len(hits) < limit:
+                if not _alive():
+                    status = "ended"
+                    break
+                _execute("continue")
+                if until.check():
+                    if include_until and _watcher.user_breakpoint_hit():
+                        hits.append(current_mark())
+                    status = "reached"
+                    break
+                if _program_over():
+                    status = "ended"
+                    break
+                if _watcher.user_breakpoint_hit():
+                    hits.append(current_mark())
+        finally:
+            until.delete()
+        return {"status": status, "hits": hits}
+
+
+_CHECKPOINT_ANSWER = re.compile(r"checkpoint (\d+): fork returned pid (\d+)")
+_CHECKPOINT_LINE = re.compile(r"^(\*?)\s*(\d+)\s+(?:process (\d+)|Thread \S+ \(LWP (\d+)\))", re.MULTILINE)
+
+
+def _forks():
+    """[(gdb number, pid, live)] from `info checkpoints`. gdb renumbers its forks (when only
+    one is left it becomes the "main process" again), so fred names checkpoints by pid."""
+    text = gdb.execute("info checkpoints", to_string=True)
+    return [(int(m.group(2)), int(m.group(3) or m.group(4)), m.group(1) == "*")
+            for m in _CHECKPOINT_LINE.finditer(text)]
+
+
+def _number_of(pid):
+    for number, fork_pid, _ in _forks():
+        if fork_pid == pid:
+            return number
+    raise gdb.GdbError("checkpoint process %d is gone" % pid)
+
+
+class CheckpointCommand(gdb.MICommand):
+    """-fred-checkpoint: take a fork checkpoint; returns the pid of the frozen fork."""
+
+    def __init__(self):
+        super().__init__("-fred-checkpoint")
+
+    def invoke(self, argv):
+        # gdb reports the new fork only to an interactive caller (from_tty).
+        text = gdb.execute("checkpoint", True, True)
+        match = _CHECKPOINT_ANSWER.search(text)
+        if match is None:
+            raise gdb.GdbError(text.strip() or "checkpoint failed")
+        return {"pid": match.group(2)}
+
+
+class RestartCommand(gdb.MICommand):
+    """-fred-restart PID: make the checkpoint fork PID the live process (gdb consumes it)."""
+
+    def __init__(self):
+        super().__init__("-fred-restart")
+
+    def invoke(self, argv):
+        gdb.execute("restart %d" % _number_of(int(argv[0])), to_string=True)
+        return {"pid": str(_inferior_pid())}
+
+
+class ExitGuardCommand(gdb.MICommand):
+    """-fred-exit-guard: the exit breakpoint's number and, when the program is held there,
+    its exit status."""
+
+    def __init__(self):
+        super().__init__("-fred-exit-guard")
+
+    def invoke(self, argv):
+        result = {"number": str(_exit_guard.breakpoint.number)}
+        if _alive() and _exit_guard.holding():
+            result["status"] = str(int(gdb.newest_frame().read_register("rdi")) & 0xFF)
+        return result
+
+
+class LiveForkCommand(gdb.MICommand):
+    """-fred-live-fork: pid of the live process. When the live process exits, gdb silently
+    switches to another fork, so fred asks which one it is."""
+
+    def __init__(self):
+        super().__init__("-fred-live-fork")
+
+    def invoke(self, argv):
+        live = [pid for _, pid, is_live in _forks() if is_live]
+        return {"pid": str(live[0] if live else _inferior_pid())}
+
+
+class DeleteCheckpointCommand(gdb.MICommand):
+    """-fred-delete-checkpoint PID"""
+
+    def __init__(self):
+        super().__init__("-fred-delete-checkpoint")
+
+    def invoke(self, argv):
+        pid = int(argv[0])
+        for number, fork_pid, live in _forks():
+            # Deleting number 0, gdb's "main process", crashes gdb 13.
+            if fork_pid == pid and not live and number != 0:
+                gdb.execute("delete checkpoint %d" % number, to_string=True)
+        return {}
+
+
+MarkCommand()
+LastResultCommand()
+RunUntilCommand()
+ScanCommand()
+BreakpointHitsCommand()
+CheckpointCommand()
+RestartCommand()
+DeleteCheckpointCommand()
+LiveForkCommand()
+ExitGuardCommand()
+
+
+# The C library's own sources (Debian's libc6-dbg records them as "./malloc/./malloc/malloc.c")
+# are not stepped into, as if they had no line information: users debug their program, and
+# scans stay fast. Plain gdb without libc debug info behaves the same way.
+_C_LIBRARY_DIRECTORIES = (
+    "assert", "csu", "ctype", "debug", "dirent", "dlfcn", "elf", "gmon", "iconv", "inet", "intl",
+    "io", "libio", "locale", "login", "malloc", "misc", "nptl", "nss", "posix", "pwd", "resolv",
+    "setjmp", "signal", "socket", "stdio-common", "stdlib", "string", "sysdeps", "termios",
+    "time", "wcsmbs", "wctype",
+)
+
+for _directory in _C_LIBRARY_DIRECTORIES:
+    for _levels in range(1, 5):
+        gdb.execute("skip -gfi ./%s/%s" % (_directory, "/".join(["*"] * _levels)), to_string=True)

@@ -1,0 +1,94 @@
+// gdb's side of the reversible powers: thin MI calls into fred_gdb.py, which runs the loops
+// inside gdb. Marks travel as JSON, quoted as one MI c-string argument.
+
+import { quoteMiString, type MiTuple } from '../../../grammars/mi/api.js';
+import type { BreakpointHitsResult, Mark, ReplayPowers, ScanResult, ScanStatus } from '../../debugger/replay.js';
+import { GdbForkCheckpoints } from '../../checkpoints/fork/gdb-fork-checkpoints.js';
+import type { MiConnection } from './mi-connection.js';
+import { integer, list, text, tuple } from './mi-values.js';
+
+export interface GdbReplayHooks {
+  /** The live process changed (a checkpoint was restored): its pid. */
+  processChanged(pid: number): void;
+}
+
+export class GdbReplay implements ReplayPowers {
+  readonly checkpoints: GdbForkCheckpoints;
+
+  constructor(private readonly mi: MiConnection, private readonly hooks: GdbReplayHooks) {
+    this.checkpoints = new GdbForkCheckpoints({
+      checkpoint: async () => integer((await this.mi.send('-fred-checkpoint')).results, 'pid') ?? 0,
+      restart: async (pid) => {
+        const reply = await this.mi.send(`-fred-restart ${pid}`);
+        this.hooks.processChanged(integer(reply.results, 'pid') ?? 0);
+      },
+      deleteCheckpoint: async (pid) => { await this.mi.send(`-fred-delete-checkpoint ${pid}`); },
+      liveFork: async () => integer((await this.mi.send('-fred-live-fork')).results, 'pid') ?? -1,
+    });
+  }
+
+  async mark(): Promise<Mark> {
+    return toMark(tuple((await this.mi.send('-fred-mark')).results['mark']) ?? {});
+  }
+
+  async runUntil(target: Mark | null): Promise<boolean> {
+    const reply = await this.moving(`-fred-run-until ${quoteMiString(payloadOf(target))}`);
+    return text(reply, 'reached') === '1';
+  }
+
+  async scan(level: number, until: Mark | null, limit: number): Promise<ScanResult> {
+    const reply = await this.moving(`-fred-scan ${level} ${quoteMiString(payloadOf(until))} ${limit}`);
+    return {
+      status: (text(reply, 'status') ?? 'ended') as ScanStatus,
+      entries: list(reply['entries']).map((value) => {
+        const entry = tuple(value) ?? {};
+        return { kind: text(entry, 'kind') === 'entered' ? 'entered' : 'stop', mark: toMark(entry) };
+      }),
+    };
+  }
+
+  async breakpointHits(until: Mark | null, limit: number, includeUntil: boolean): Promise<BreakpointHitsResult> {
+    const reply = await this.moving(`-fred-breakpoint-hits ${quoteMiString(payloadOf(until))} ${limit} ${includeUntil ? 1 : 0}`);
+    return {
+      status: (text(reply, 'status') ?? 'ended') as ScanStatus,
+      hits: list(reply['hits']).map((value) => toMark(tuple(value) ?? {})),
+    };
+  }
+
+  /** Runs a primitive that resumes the program; gdb then answers `^running`, so fetch the result. */
+  private async moving(command: string): Promise<MiTuple> {
+    try {
+      await this.mi.send(command);
+      const results = (await this.mi.send('-fred-last-result')).results;
+      // If the program ended on the way, gdb switched to one of the checkpoint forks.
+      await this.checkpoints.afterLiveProcessExited();
+      return results;
+    } finally {
+      // Internal steps print their own lines; none of that is the user's output.
+      this.mi.takeStreamText();
+    }
+  }
+}
+
+function payloadOf(mark: Mark | null): string {
+  return mark === null ? 'null' : mark.payload;
+}
+
+function toMark(fields: MiTuple): Mark {
+  const payload = {
+    pc: text(fields, 'pc') ?? '0',
+    sp: text(fields, 'sp') ?? '0',
+    fp: text(fields, 'fp') ?? '',
+    heap: text(fields, 'heap') ?? '',
+  };
+  return {
+    key: `${payload.pc}:${payload.sp}:${payload.fp}:${payload.heap}`,
+    location: {
+      file: text(fields, 'file') ?? '',
+      line: integer(fields, 'line') ?? 0,
+      function: text(fields, 'func') ?? '??',
+      depth: integer(fields, 'depth') ?? 1,
+    },
+    payload: JSON.stringify(payload),
+  };
+}

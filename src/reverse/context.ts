@@ -1,0 +1,63 @@
+// What every reverse algorithm works with: the timeline and the debugger's replay powers.
+// The algorithms know nothing of gdb or pdb.
+
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { FredError } from '../errors.js';
+import type { ReplayPowers } from '../debugger/replay.js';
+import type { Location } from '../debugger/types.js';
+import type { Timeline } from '../timeline/timeline.js';
+import type { Moment } from '../timeline/moment.js';
+
+export interface ReverseContext {
+  timeline: Timeline;
+  replay: ReplayPowers;
+  /** Most stops one scan may record before fred gives up on an exact answer. */
+  scanLimit: number;
+}
+
+export interface ScannedMoment {
+  kind: 'stop' | 'entered';
+  moment: Moment;
+}
+
+/**
+ * Goes to `from`, then steps forward to `until`, recording the stops at depth <= `level` as
+ * moments chained from `from`. Leaves the program standing at `until`.
+ */
+export async function scanMoments(context: ReverseContext, from: Moment, until: Moment, level: number): Promise<ScannedMoment[]> {
+  const { timeline, replay } = context;
+  await timeline.seek(from);
+  const result = await replay.scan(level, until.mark, context.scanLimit);
+  if (result.status === 'limit') {
+    throw new FredError('unsupported', `more than ${context.scanLimit} steps to search; go back with undo, restart or reverse-continue instead`);
+  }
+  if (result.status === 'ended' && until.mark !== null) {
+    throw new FredError('internal', 'the program ended before reaching the current moment again: the replay diverged');
+  }
+  timeline.standAt(until);
+  const scanned: ScannedMoment[] = [];
+  let previous = from;
+  let previousEntered = false;
+  for (const entry of result.entries) {
+    // One `step` reaches an entry from the one before, unless a deeper frame was run through.
+    const moment = timeline.momentFor(entry.mark, previous, previousEntered ? 'other' : 'step', from.outputBytes);
+    scanned.push({ kind: entry.kind, moment });
+    previous = moment;
+    previousEntered = entry.kind === 'entered';
+  }
+  return scanned;
+}
+
+/** Source the user wrote (an existing absolute path), as opposed to C library or runtime internals. */
+export function inProgramSource(location: Location): boolean {
+  return isAbsolute(location.file) && existsSync(location.file);
+}
+
+export function depth(moment: Moment): number {
+  return moment.mark?.location.depth ?? 1;
+}
+
+export function noHistory(): FredError {
+  return new FredError('usage', 'no earlier moment recorded: already at the start of the recorded history');
+}

@@ -1,0 +1,156 @@
+// The timeline: every moment fred knows of, which ones hold checkpoints, where the program is now
+// and the history of commands that moved it. Going to any known moment is "restore the nearest
+// earlier checkpoint on its chain, then run forward to its mark" (rr's ReplayTimeline model).
+//
+// Invariant: a moment's `previous` chain is strictly earlier in execution, so any checkpoint on
+// the chain is a valid place to replay from.
+
+import { FredError } from '../errors.js';
+import type { Mark, ReplayPowers } from '../debugger/replay.js';
+import { chain, type Arrival, type Moment } from './moment.js';
+import { CheckpointPolicy } from './checkpoint-policy.js';
+
+export interface HistoryEntry {
+  command: string;
+  /** Where the program was before the command: what `undo` returns to. */
+  before: Moment;
+}
+
+export interface CheckpointInfo {
+  id: number;
+  kind: 'user' | 'automatic';
+  moment: Moment;
+}
+
+export class Timeline {
+  private readonly byKey = new Map<string, Moment>();
+  private serial = 0;
+  private currentMoment: Moment | null = null;
+  readonly history: HistoryEntry[] = [];
+  private readonly userCheckpoints = new Map<number, Moment>();
+  private nextUserCheckpoint = 1;
+
+  constructor(private readonly replay: ReplayPowers, readonly policy: CheckpointPolicy) {}
+
+  get current(): Moment | null {
+    return this.currentMoment;
+  }
+
+  /** Forgets everything: the program (re)started. Checkpoints of the old run are discarded. */
+  async reset(): Promise<void> {
+    for (const moment of this.byKey.values()) {
+      if (moment.checkpoint !== undefined) await this.replay.checkpoints.discard(moment.checkpoint);
+    }
+    this.byKey.clear();
+    this.userCheckpoints.clear();
+    this.history.length = 0;
+    this.currentMoment = null;
+  }
+
+  /** The moment for `mark`, known already or new (reached from `previous`). */
+  momentFor(mark: Mark | null, previous: Moment | null, arrival: Arrival, outputBytes: number, costMs = 0): Moment {
+    const known = mark ? this.byKey.get(mark.key) : undefined;
+    if (known) return known;
+    const moment: Moment = {
+      mark,
+      previous,
+      arrival: previous ? arrival : 'start',
+      outputBytes,
+      costSinceCheckpoint: (previous && previous.checkpoint === undefined ? previous.costSinceCheckpoint : 0) + costMs,
+      serial: this.serial++,
+    };
+    if (mark) this.byKey.set(mark.key, moment);
+    return moment;
+  }
+
+  /** Records that a user command took the program from the current moment to `moment`. */
+  arrive(moment: Moment, command: string | null): void {
+    if (command !== null && this.currentMoment) this.history.push({ command, before: this.currentMoment });
+    this.currentMoment = moment;
+  }
+
+  /** The program now stands at `moment` (after an internal replay), without a history entry. */
+  standAt(moment: Moment): void {
+    this.currentMoment = moment;
+  }
+
+  /** Takes an automatic checkpoint here when the policy says enough time has passed. */
+  async maybeCheckpoint(moment: Moment): Promise<void> {
+    if (moment.mark === null || moment.checkpoint !== undefined) return;
+    if (!this.policy.due(moment.costSinceCheckpoint, moment.previous === null)) return;
+    await this.checkpointHere(moment);
+  }
+
+  async checkpointHere(moment: Moment): Promise<void> {
+    if (moment.checkpoint !== undefined) return;
+    moment.checkpoint = await this.replay.checkpoints.take();
+    moment.costSinceCheckpoint = 0;
+    await this.thin();
+  }
+
+  /** A checkpoint the user asked for: numbered 1, 2, ... and kept until the program restarts. */
+  async userCheckpoint(): Promise<number> {
+    const moment = this.currentMoment;
+    if (!moment || moment.mark === null) throw new FredError('not-running', 'The program is not being run.');
+    await this.checkpointHere(moment);
+    if (moment.userCheckpoint === undefined) {
+      moment.userCheckpoint = this.nextUserCheckpoint++;
+      this.userCheckpoints.set(moment.userCheckpoint, moment);
+    }
+    return moment.userCheckpoint;
+  }
+
+  userCheckpointMoment(number: number): Moment {
+    const moment = this.userCheckpoints.get(number);
+    if (!moment) throw new FredError('usage', `no checkpoint ${number}`);
+    return moment;
+  }
+
+  checkpoints(): CheckpointInfo[] {
+    const list: CheckpointInfo[] = [];
+    for (const moment of this.byKey.values()) {
+      if (moment.checkpoint === undefined) continue;
+      list.push({
+        id: moment.userCheckpoint ?? moment.checkpoint,
+        kind: moment.userCheckpoint !== undefined ? 'user' : 'automatic',
+        moment,
+      });
+    }
+    return list.sort((a, b) => a.moment.serial - b.moment.serial);
+  }
+
+  /** Makes the program be at `target`: restore the nearest checkpoint on its chain, replay. */
+  async seek(target: Moment): Promise<void> {
+    if (target === this.currentMoment) return;
+    let anchor: Moment | undefined;
+    for (const moment of chain(target)) {
+      if (moment.checkpoint !== undefined) {
+        anchor = moment;
+        break;
+      }
+    }
+    if (!anchor) throw new FredError('unsupported', 'no checkpoint before that moment: cannot go back there');
+    await this.replay.checkpoints.restore(anchor.checkpoint!);
+    if (anchor !== target && !(await this.replay.runUntil(target.mark))) {
+      throw new FredError('internal', 'replay did not reach the recorded moment: the program behaved differently this time');
+    }
+    this.currentMoment = target;
+  }
+
+  /** The moments of the current chain, newest first. */
+  currentChain(): Moment[] {
+    return this.currentMoment ? [...chain(this.currentMoment)] : [];
+  }
+
+  /** Keeps automatic checkpoints bounded, spread logarithmically over the past. */
+  private async thin(): Promise<void> {
+    const automatic = [...this.byKey.values()]
+      .filter((moment) => moment.checkpoint !== undefined && moment.userCheckpoint === undefined && moment.previous !== null);
+    for (const victim of this.policy.victims(automatic.map((moment) => moment.serial), this.serial)) {
+      const moment = automatic.find((candidate) => candidate.serial === victim);
+      if (!moment || moment === this.currentMoment) continue;
+      await this.replay.checkpoints.discard(moment.checkpoint!);
+      moment.checkpoint = undefined;
+    }
+  }
+}
