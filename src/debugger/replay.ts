@@ -40,6 +40,12 @@ export interface ReplayPowers {
   /** The current moment. */
   mark(): Promise<Mark>;
   /**
+   * Makes the next (re)start of the program stop quietly at its beginning (outcome
+   * `heldAtStart`) so the run can be recorded from there. Personalities whose programs always
+   * start stopped do nothing.
+   */
+  holdAtStart(): Promise<void>;
+  /**
    * Runs forward at native speed, ignoring user breakpoints, to `target` (null: the end of the
    * program); false if the program ended (or crashed) before reaching it.
    */

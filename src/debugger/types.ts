@@ -48,6 +48,8 @@ export interface CommandOutcome {
   resumed?: boolean;
   /** True when the program stopped because `interrupt()` was called. */
   interrupted?: boolean;
+  /** True when the program stopped quietly at its beginning, as `replay.holdAtStart()` asked. */
+  heldAtStart?: boolean;
 }
 
 export type DebuggerKind = 'gdb' | 'pdb';

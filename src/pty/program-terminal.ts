@@ -3,6 +3,8 @@
 // can take it as its own).
 
 import pty from 'node-pty';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
 /** node-pty's `open()` terminal lacks its event wiring; these are the streams it does create. */
@@ -32,6 +34,13 @@ export class ProgramTerminal {
     });
     // EIO when the last writer closes is normal for a pty master.
     this.terminal._master.on('error', () => undefined);
+    // No echo: fred's own line editor already shows what the user types to the program.
+    const slave = openSync(this.path, 'r+');
+    try {
+      spawnSync('stty', ['-echo'], { stdio: [slave, 'ignore', 'ignore'] });
+    } finally {
+      closeSync(slave);
+    }
   }
 
   /** Subscribe to the program's output; returns an unsubscribe function. */

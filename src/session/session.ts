@@ -44,6 +44,8 @@ export class Session {
   private readonly timeline: Timeline | undefined;
   private readonly replay: ReplayPowers | undefined;
   private automaticInterrupt = false;
+  private checkpointing = false;
+  private userInterruptPending = false;
 
   private constructor(
     readonly personality: Debugger,
@@ -105,7 +107,10 @@ export class Session {
   step(): Promise<CommandOutcome> { return this.native('step'); }
   next(): Promise<CommandOutcome> { return this.native('next'); }
   finish(): Promise<CommandOutcome> { return this.native(this.kind === 'pdb' ? 'return' : 'finish'); }
-  continue(): Promise<CommandOutcome> { return this.native('continue'); }
+  /** gdb: runs the program when it has not started, like the personality's own continue(). */
+  continue(): Promise<CommandOutcome> {
+    return this.native(this.kind === 'gdb' && this.state.kind === 'not-started' ? 'run' : 'continue');
+  }
   setBreakpoint(spec: string, condition?: string): Promise<Breakpoint> { return this.personality.setBreakpoint(spec, condition); }
   listBreakpoints(): Promise<Breakpoint[]> { return this.personality.listBreakpoints(); }
   deleteBreakpoint(id: number): Promise<void> { return this.personality.deleteBreakpoint(id); }
@@ -118,6 +123,7 @@ export class Session {
     this.refuseRunningPastTheEnd(commandClass);
     const started = Date.now();
     const before = this.timeline?.current ?? null;
+    if (commandClass === 'restart' && this.replay) return this.restartRecorded(command, started);
     const outcome = commandClass === 'continue' && this.timeline?.current && this.timeline.policy.intervalMs > 0
       ? await this.continueWithCheckpoints(command)
       : await this.personality.execute(command);
@@ -125,10 +131,33 @@ export class Session {
     return outcome;
   }
 
+  /**
+   * `run` (or pdb's restart): stop quietly at the program's beginning, checkpoint it as the start
+   * of the recorded history, then go on to where plain `run` would have stopped.
+   */
+  private async restartRecorded(command: string, started: number): Promise<CommandOutcome> {
+    await this.replay!.holdAtStart();
+    const start = await this.personality.execute(command);
+    if (!start.resumed) return start;
+    await this.record(command, 'restart', Date.now() - started, null);
+    if (!start.heldAtStart) return start;
+    const rest = this.timeline!.policy.intervalMs > 0
+      ? await this.continueWithCheckpoints('continue')
+      : await this.personality.execute('continue');
+    if (rest.resumed) await this.record(command, 'other', Date.now() - started, null);
+    // One command to the user: what `run` printed, then the stop, without our "Continuing.".
+    const continuing = 'Continuing.\n';
+    const tail = rest.output.startsWith(continuing) ? rest.output.slice(continuing.length) : rest.output;
+    return { ...rest, output: start.output + tail };
+  }
+
   /** Stops a running program, as Ctrl-C in plain gdb or pdb would. */
   interrupt(): void {
     this.automaticInterrupt = false;
-    this.personality.interrupt();
+    // Never while fred is checkpointing (a call into the program): continueWithCheckpoints
+    // stops at the next opportunity instead.
+    if (this.checkpointing) this.userInterruptPending = true;
+    else this.personality.interrupt();
   }
 
   // ---- going backwards -------------------------------------------------------------------
@@ -297,10 +326,20 @@ export class Session {
       // The user's stop (breakpoint, exit, crash, their own Ctrl-C) ends the command; the last
       // segment's text ("Continuing." and the stop) is what plain gdb would have printed.
       if (!(outcome.interrupted && this.automaticInterrupt)) return outcome;
-      const mark = await this.replay!.mark();
-      const moment = timeline.momentFor(mark, timeline.current, 'other', this.output.outputPosition, Date.now() - segmentStarted);
-      timeline.standAt(moment);
-      await timeline.checkpointHere(moment);
+      this.checkpointing = true;
+      try {
+        const mark = await this.replay!.mark();
+        const moment = timeline.momentFor(mark, timeline.current, 'other', this.output.outputPosition, Date.now() - segmentStarted);
+        timeline.standAt(moment);
+        await timeline.checkpointHere(moment);
+      } finally {
+        this.checkpointing = false;
+      }
+      if (this.userInterruptPending) {
+        // The user pressed Ctrl-C while fred was checkpointing: this stop is theirs.
+        this.userInterruptPending = false;
+        return { ...outcome, interrupted: true };
+      }
       segmentStarted = Date.now();
     }
   }

@@ -166,6 +166,31 @@ class _ExitGuard:
         return isinstance(event, gdb.BreakpointEvent) and self.breakpoint in event.breakpoints
 
 
+class _StartGuard:
+    """A silent, temporary internal breakpoint on main, armed before `run`: fred checkpoints the
+    start of the program there, so the whole run is recorded, then continues."""
+
+    def __init__(self):
+        self.breakpoint = None
+
+    def arm(self):
+        self.disarm()
+        try:
+            self.breakpoint = gdb.Breakpoint("main", internal=True, temporary=True)
+            self.breakpoint.silent = True
+        except gdb.error:
+            self.breakpoint = None  # no `main` (stripped program): the run starts unrecorded
+
+    def disarm(self):
+        if self.breakpoint is not None and self.breakpoint.is_valid():
+            self.breakpoint.delete()
+
+    def holding(self):
+        event = _watcher.last
+        return (self.breakpoint is not None and isinstance(event, gdb.BreakpointEvent)
+                and self.breakpoint in event.breakpoints)
+
+
 def _program_over():
     return _watcher.exited or not _alive() or _watcher.fatal_signal() or _exit_guard.holding()
 
@@ -217,6 +242,7 @@ class _StopWatcher:
 
 _watcher = _StopWatcher()
 _exit_guard = _ExitGuard()
+_start_guard = _StartGuard()
 
 
 class _Results:
@@ -442,18 +468,31 @@ class RestartCommand(gdb.MICommand):
         return {"pid": str(_inferior_pid())}
 
 
-class ExitGuardCommand(gdb.MICommand):
-    """-fred-exit-guard: the exit breakpoint's number and, when the program is held there,
-    its exit status."""
+class HeldCommand(gdb.MICommand):
+    """-fred-held: after a silent stop, whether fred's guards hold the program at its start or
+    at its exit (with the exit status)."""
 
     def __init__(self):
-        super().__init__("-fred-exit-guard")
+        super().__init__("-fred-held")
 
     def invoke(self, argv):
-        result = {"number": str(_exit_guard.breakpoint.number)}
         if _alive() and _exit_guard.holding():
-            result["status"] = str(int(gdb.newest_frame().read_register("rdi")) & 0xFF)
-        return result
+            return {"at": "exit", "status": str(int(gdb.newest_frame().read_register("rdi")) & 0xFF)}
+        if _alive() and _start_guard.holding():
+            _start_guard.disarm()
+            return {"at": "start"}
+        return {"at": ""}
+
+
+class HoldAtStartCommand(gdb.MICommand):
+    """-fred-hold-at-start: stop silently at main on the next run."""
+
+    def __init__(self):
+        super().__init__("-fred-hold-at-start")
+
+    def invoke(self, argv):
+        _start_guard.arm()
+        return {}
 
 
 class LiveForkCommand(gdb.MICommand):
@@ -492,7 +531,8 @@ CheckpointCommand()
 RestartCommand()
 DeleteCheckpointCommand()
 LiveForkCommand()
-ExitGuardCommand()
+HeldCommand()
+HoldAtStartCommand()
 
 
 # The C library's own sources (Debian's libc6-dbg records them as "./malloc/./malloc/malloc.c")

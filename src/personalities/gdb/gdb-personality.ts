@@ -5,6 +5,7 @@ import { symlinkSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DebuggerProcess } from '../../pty/debugger-process.js';
 import { quoteMiString, type MiTuple } from '../../../grammars/mi/api.js';
+import { parseCommandLine } from '../../../grammars/command/api.js';
 import { FredError } from '../../errors.js';
 import {
   assertSingleLine,
@@ -52,7 +53,9 @@ export class GdbPersonality implements Debugger {
     });
     this.mi = new MiConnection(this.process);
     this.mi.onAsync((record) => this.handleAsync(record));
-    for (const setting of ['confirm off', 'pagination off', 'width 0', 'height 0']) {
+    // unwindonsignal: a signal during one of fred's calls into the program (a checkpoint's fork)
+    // must not leave the program stopped inside that call.
+    for (const setting of ['confirm off', 'pagination off', 'width 0', 'height 0', 'unwindonsignal on']) {
       await this.mi.send(`-gdb-set ${setting}`);
     }
     await this.mi.send(`-interpreter-exec console ${quoteMiString(`source ${packageFile('src', 'personalities', 'gdb', 'fred_gdb.py')}`)}`);
@@ -159,6 +162,10 @@ export class GdbPersonality implements Debugger {
    */
   async execute(command: string): Promise<CommandOutcome> {
     assertSingleLine(command, 'command');
+    if (this.programState.kind === 'exited' && showsStack(command)) {
+      // Held at _exit, the process still has a stack; to the user the program has ended.
+      throw new FredError('debugger', 'No stack.');
+    }
     const mi = this.connection();
     mi.takeStreamText();
     let stopped: AsyncRecord | undefined;
@@ -191,18 +198,21 @@ export class GdbPersonality implements Debugger {
       this.stopListeners.clear();
     }
     let output = mi.takeStreamText();
-    // A silent stop (gdb's *stopped without a reason) is fred_gdb.py's exit guard: the program is
-    // held alive at _exit, and to the user it has exited, as plain gdb would say.
-    const status = stopped !== undefined && text(stopped.results, 'reason') === undefined
-      ? integer((await mi.send('-fred-exit-guard')).results, 'status')
-      : undefined;
+    // A silent stop (gdb's *stopped without a reason) is one of fred_gdb.py's guards: at the
+    // start of the program (to checkpoint it), or at _exit, where the program is held alive while
+    // to the user it has exited, as plain gdb would say.
+    const held = stopped !== undefined && text(stopped.results, 'reason') === undefined
+      ? (await mi.send('-fred-held')).results
+      : {};
+    const heldAtStart = text(held, 'at') === 'start';
+    const status = text(held, 'at') === 'exit' ? integer(held, 'status') ?? 0 : undefined;
     if (status !== undefined) {
       this.programState = { kind: 'exited', code: status };
       output += `[Inferior 1 (process ${this.inferiorPid ?? '?'}) exited ${status === 0 ? 'normally' : `with code ${status.toString(8).padStart(2, '0')}`}]\n`;
     }
     const interrupted = stopped !== undefined && text(stopped.results, 'reason') === 'signal-received'
       && text(stopped.results, 'signal-name') === 'SIGINT';
-    return { output, state: this.programState, location: await this.location(), resumed: stopped !== undefined, interrupted };
+    return { output, state: this.programState, location: await this.location(), resumed: stopped !== undefined, interrupted, heldAtStart };
   }
 
   /** Stops a running program as Ctrl-C would in plain gdb. */
@@ -277,6 +287,14 @@ function toBreakpoint(entry: MiTuple, spec?: string): Breakpoint {
     enabled: text(entry, 'enabled') !== 'n',
     hits: integer(entry, 'times') ?? 0,
   };
+}
+
+const STACK_COMMANDS = new Set(['bt', 'backtrace', 'where', 'frame', 'f', 'up', 'down', 'info frame', 'info locals', 'info args']);
+
+function showsStack(command: string): boolean {
+  const parsed = parseCommandLine(command).value;
+  if (!parsed) return false;
+  return STACK_COMMANDS.has(parsed.name) || STACK_COMMANDS.has(`${parsed.name} ${parsed.words[0] ?? ''}`);
 }
 
 function firstLine(message: string): string {

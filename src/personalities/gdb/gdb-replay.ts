@@ -27,6 +27,10 @@ export class GdbReplay implements ReplayPowers {
     });
   }
 
+  async holdAtStart(): Promise<void> {
+    await this.mi.send('-fred-hold-at-start');
+  }
+
   async mark(): Promise<Mark> {
     return toMark(tuple((await this.mi.send('-fred-mark')).results['mark']) ?? {});
   }
