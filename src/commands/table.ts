@@ -62,6 +62,17 @@ export const commandTable: CommandSpec[] = [
     },
   },
   {
+    name: 'reverse-watch',
+    aliases: ['rw', 'fred-reverse-watch'],
+    group: 'time travel',
+    usage: 'reverse-watch EXPR',
+    help: 'Go back to the last moment EXPR changed value, just before the statement that changed it. EXPR may call functions.',
+    async run(context, command) {
+      if (command.argumentText === '') throw new FredError('usage', 'usage: reverse-watch EXPR');
+      return context.session.reverseWatch(command.argumentText);
+    },
+  },
+  {
     name: 'undo',
     aliases: ['fred-undo'],
     group: 'time travel',

@@ -35,6 +35,26 @@ export interface BreakpointHitsResult {
   hits: Mark[];
 }
 
+/** The frame an expression is watched in: its depth counted from the outermost frame, and its function. */
+export interface WatchedFrame {
+  depth: number;
+  function: string;
+}
+
+/** What an expression's evaluation gives where it cannot be evaluated (no such frame, no such symbol). */
+export const UNAVAILABLE = '<unavailable>';
+
+export interface WatchEntry extends ScanEntry {
+  /** The watched expression's value at this entry (or UNAVAILABLE). */
+  value: string;
+}
+
+export interface WatchScanResult {
+  /** 'changed': the last entry is the first whose value is the target. */
+  status: ScanStatus | 'changed';
+  entries: WatchEntry[];
+}
+
 export interface ReplayPowers {
   readonly checkpoints: CheckpointBackend;
   /** The current moment. */
@@ -60,4 +80,24 @@ export interface ReplayPowers {
    * breakpoint stop, until `until`; a hit exactly at `until` counts when `includeUntil`.
    */
   breakpointHits(until: Mark | null, limit: number, includeUntil: boolean): Promise<BreakpointHitsResult>;
+  /** What reverse-watch needs; absent where a personality cannot search for changes yet. */
+  readonly watch?: WatchPowers;
+}
+
+export interface WatchPowers {
+  /** The expression's value in the watched frame (falling back to globals), or UNAVAILABLE. */
+  evaluateIn(expression: string, frame: WatchedFrame): Promise<string>;
+  /**
+   * Runs forward from the current moment toward `until` and stops roughly halfway, returning
+   * that moment; null when the stretch is short enough to step through. `spanMs` is how long
+   * the whole stretch took to run (a hint for personalities that bisect by time).
+   */
+  midpoint(until: Mark, spanMs: number): Promise<Mark | null>;
+  /**
+   * `scan` to `until`, evaluating the expression at each entry, reporting only the last entry
+   * whose value was not `value` (none: it was `value` at every entry).
+   */
+  lastDifferent(level: number, until: Mark, limit: number, frame: WatchedFrame, expression: string, value: string): Promise<{ status: ScanStatus; last?: WatchEntry }>;
+  /** `scan`, evaluating the expression at each entry and stopping at the first with value `target`. */
+  watchScan(level: number, until: Mark, limit: number, frame: WatchedFrame, expression: string, target: string): Promise<WatchScanResult>;
 }

@@ -3,8 +3,9 @@
 // library API; the CLI is built on it.
 
 import { FredError } from '../errors.js';
-import type {
-  Breakpoint, CommandOutcome, Debugger, DebuggerKind, Frame, Location, ProgramState,
+import {
+  assertSingleLine,
+  type Breakpoint, type CommandOutcome, type Debugger, type DebuggerKind, type Frame, type Location, type ProgramState,
 } from '../debugger/types.js';
 import type { ReplayPowers } from '../debugger/replay.js';
 import { ProgramTerminal } from '../pty/program-terminal.js';
@@ -17,10 +18,22 @@ import { reverseStepTarget } from '../reverse/reverse-step.js';
 import { reverseNextTarget } from '../reverse/reverse-next.js';
 import { reverseFinishTarget } from '../reverse/reverse-finish.js';
 import { reverseContinueTarget } from '../reverse/reverse-continue.js';
+import { reverseWatch } from '../reverse/reverse-watch.js';
 import { createDebugger, debuggerKindFor } from './debugger-factory.js';
 import { OutputGate } from './output-gate.js';
 import { describeStop } from './stop-description.js';
 import { classifyCommand, type CommandClass } from './command-class.js';
+
+/** What reverse-watch found, on top of where it left the program. */
+export interface ReverseWatchOutcome extends CommandOutcome {
+  found: boolean;
+  expression: string;
+  /** EXPR's value just before the statement that changed it (found only). */
+  valueBefore?: string;
+  /** EXPR's value when the command was given. */
+  valueAfter: string;
+  stats: { seconds: number; checkpoints: number; restores: number; probes: number };
+}
 
 export interface SessionOptions {
   program: string;
@@ -176,6 +189,55 @@ export class Session {
 
   reverseContinue(): Promise<CommandOutcome> {
     return this.reverse('reverse-continue', 1, reverseContinueTarget);
+  }
+
+  /**
+   * Goes back to the last moment `expression` changed value: just before the statement that made
+   * it what it is now, in the frame where that statement runs. Stays put when it never changed.
+   */
+  async reverseWatch(expression: string): Promise<ReverseWatchOutcome> {
+    assertSingleLine(expression, 'expression');
+    const timeline = this.requireTimeline();
+    const start = timeline.current;
+    if (!start || !start.mark) throw new FredError('not-running', 'The program is not being run.');
+    const started = Date.now();
+    const before = { ...timeline.stats };
+    const stats = { probes: 0 };
+    // The debugger's own message for an expression it cannot evaluate here.
+    await this.personality.evaluate(expression);
+    const context: ReverseContext = { timeline, replay: this.replay!, scanLimit: SCAN_LIMIT };
+    let result: Awaited<ReturnType<typeof reverseWatch>> | undefined;
+    try {
+      await this.output.whileReplaying(async () => {
+        result = await reverseWatch(context, start, expression, stats);
+        await timeline.seek(result.found ? result.target : start);
+      });
+    } catch (error) {
+      await this.output.whileReplaying(() => timeline.seek(start)).catch(() => undefined);
+      throw error;
+    }
+    const found = result!;
+    const report = {
+      expression,
+      valueAfter: found.valueAfter,
+      stats: {
+        seconds: (Date.now() - started) / 1000,
+        checkpoints: timeline.stats.checkpoints - before.checkpoints,
+        restores: timeline.stats.restores - before.restores,
+        probes: stats.probes,
+      },
+    };
+    if (!found.found) {
+      timeline.standAt(start);
+      const outcome = await this.describe(start, start);
+      return { ...outcome, ...report, found: false, output: `${expression} = ${found.valueAfter} over the whole recorded history.\n` };
+    }
+    timeline.standAt(start);
+    timeline.arrive(found.target, `reverse-watch ${expression}`);
+    this.output.moveTo(found.target.outputBytes);
+    const outcome = await this.describe(start, found.target);
+    const header = `${expression} changed: ${found.valueBefore} -> ${found.valueAfter}\n`;
+    return { ...outcome, ...report, found: true, valueBefore: found.valueBefore, output: header + outcome.output };
   }
 
   /** Undoes the last `count` commands that moved execution. */

@@ -29,6 +29,8 @@ export class Timeline {
   readonly history: HistoryEntry[] = [];
   private readonly userCheckpoints = new Map<number, Moment>();
   private nextUserCheckpoint = 1;
+  /** Work done so far, for reports such as `fred bisect`'s. */
+  readonly stats = { checkpoints: 0, restores: 0 };
 
   constructor(private readonly replay: ReplayPowers, readonly policy: CheckpointPolicy) {}
 
@@ -84,6 +86,7 @@ export class Timeline {
   async checkpointHere(moment: Moment): Promise<void> {
     if (moment.checkpoint !== undefined) return;
     moment.checkpoint = await this.replay.checkpoints.take();
+    this.stats.checkpoints++;
     moment.costSinceCheckpoint = 0;
     await this.thin();
   }
@@ -131,6 +134,7 @@ export class Timeline {
     }
     if (!anchor) throw new FredError('unsupported', 'no checkpoint before that moment: cannot go back there');
     await this.replay.checkpoints.restore(anchor.checkpoint!);
+    this.stats.restores++;
     if (anchor !== target && !(await this.replay.runUntil(target.mark))) {
       throw new FredError('internal', 'replay did not reach the recorded moment: the program behaved differently this time');
     }

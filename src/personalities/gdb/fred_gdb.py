@@ -275,6 +275,47 @@ def _execute(command):
     gdb.execute(command, to_string=True)
 
 
+def _sigint_pending(pid):
+    """Whether a SIGINT waits, undelivered, for process `pid` to run again."""
+    try:
+        with open("/proc/%d/status" % pid) as status:
+            for line in status:
+                if line.startswith(("SigPnd:", "ShdPnd:")) and int(line.split()[1], 16) & (1 << 1):
+                    return True
+    except (OSError, ValueError, IndexError):
+        pass
+    return False
+
+
+def drain_pending_interrupt():
+    """An interrupt sent as the program was stopping for another reason (a breakpoint, its
+    exit) stays pending and would strike at the next resume: in one of fred's calls into the
+    program (a checkpoint's fork), or as a spurious stop of the user's next step. Resuming
+    without a signal makes the kernel deliver it before any instruction runs; gdb stops for it
+    and never passes SIGINT on, so the program is exactly where it was. The reason for the
+    stop before is kept: fred's guards are recognised by it. True if there was one."""
+    if not _alive() or not _sigint_pending(_inferior_pid()):
+        return False
+    last, exited = _watcher.last, _watcher.exited
+    try:
+        with _UserBreakpointsOff():
+            gdb.execute("signal 0", to_string=True)
+    finally:
+        _watcher.last, _watcher.exited = last, exited
+    return True
+
+
+class DrainInterruptCommand(gdb.MICommand):
+    """-fred-drain-interrupt: see drain_pending_interrupt."""
+
+    def __init__(self):
+        super().__init__("-fred-drain-interrupt")
+
+    @_moving
+    def invoke(self, argv):
+        return {"drained": "1" if drain_pending_interrupt() else "0"}
+
+
 class MarkCommand(gdb.MICommand):
     """-fred-mark: the mark of the current moment."""
 
@@ -533,6 +574,7 @@ DeleteCheckpointCommand()
 LiveForkCommand()
 HeldCommand()
 HoldAtStartCommand()
+DrainInterruptCommand()
 
 
 # The C library's own sources (Debian's libc6-dbg records them as "./malloc/./malloc/malloc.c")

@@ -30,6 +30,10 @@ export class GdbPersonality implements Debugger {
   private stopListeners = new Set<(record: AsyncRecord) => void>();
   private disposed = false;
   private replayPowers: GdbReplay | undefined;
+  /** A user command may have resumed the program and it has not stopped yet: interrupt() may signal it. */
+  private resuming = false;
+  /** interrupt() signalled the program during the current command. */
+  private interruptSent = false;
 
   get replay(): GdbReplay | undefined {
     return this.replayPowers;
@@ -58,7 +62,9 @@ export class GdbPersonality implements Debugger {
     for (const setting of ['confirm off', 'pagination off', 'width 0', 'height 0', 'unwindonsignal on']) {
       await this.mi.send(`-gdb-set ${setting}`);
     }
-    await this.mi.send(`-interpreter-exec console ${quoteMiString(`source ${packageFile('src', 'personalities', 'gdb', 'fred_gdb.py')}`)}`);
+    for (const helper of ['fred_gdb.py', 'fred_gdb_watch.py']) {
+      await this.mi.send(`-interpreter-exec console ${quoteMiString(`source ${packageFile('src', 'personalities', 'gdb', helper)}`)}`);
+    }
     this.replayPowers = new GdbReplay(this.mi, {
       processChanged: (pid) => {
         this.inferiorPid = pid || undefined;
@@ -182,22 +188,29 @@ export class GdbPersonality implements Debugger {
       };
     });
     let reply;
+    this.resuming = true;
+    this.interruptSent = false;
     try {
       reply = await mi.send(`-interpreter-exec console ${quoteMiString(command)}`, (message) => lateFailure?.(message));
     } catch (error) {
       this.stopListeners.clear();
       const output = mi.takeStreamText();
+      await this.drainStrayInterrupt(undefined);
       throw new FredError('debugger', firstLine((error as Error).message) || firstLine(output));
     }
     if (reply.resultClass === 'running') {
       const result = await stop;
       mi.release(reply.token);
-      if (typeof result === 'string') throw new FredError('debugger', firstLine(result));
+      if (typeof result === 'string') {
+        await this.drainStrayInterrupt(undefined);
+        throw new FredError('debugger', firstLine(result));
+      }
       stopped = result;
     } else {
       this.stopListeners.clear();
     }
     let output = mi.takeStreamText();
+    await this.drainStrayInterrupt(stopped);
     // A silent stop (gdb's *stopped without a reason) is one of fred_gdb.py's guards: at the
     // start of the program (to checkpoint it), or at _exit, where the program is held alive while
     // to the user it has exited, as plain gdb would say.
@@ -210,15 +223,37 @@ export class GdbPersonality implements Debugger {
       this.programState = { kind: 'exited', code: status };
       output += `[Inferior 1 (process ${this.inferiorPid ?? '?'}) exited ${status === 0 ? 'normally' : `with code ${status.toString(8).padStart(2, '0')}`}]\n`;
     }
-    const interrupted = stopped !== undefined && text(stopped.results, 'reason') === 'signal-received'
-      && text(stopped.results, 'signal-name') === 'SIGINT';
+    const interrupted = isInterruptStop(stopped);
     return { output, state: this.programState, location: await this.location(), resumed: stopped !== undefined, interrupted, heldAtStart };
   }
 
   /** Stops a running program as Ctrl-C would in plain gdb. */
   interrupt(): void {
-    if (this.inferiorPid !== undefined) {
-      try { process.kill(this.inferiorPid, 'SIGINT'); } catch { /* already gone */ }
+    // Once the program has stopped, a SIGINT would only wait, pending, for whatever resumes it next.
+    if (!this.resuming || this.inferiorPid === undefined) return;
+    this.interruptSent = true;
+    try { process.kill(this.inferiorPid, 'SIGINT'); } catch { /* already gone */ }
+  }
+
+  /**
+   * After a command: an interrupt that crossed a stop for another reason (a breakpoint, the
+   * exit) is still pending in the program; fred_gdb.py lets it arrive now, where it changes
+   * nothing, instead of during the next resume (a checkpoint's fork call, the user's next step).
+   */
+  private async drainStrayInterrupt(stopped: AsyncRecord | undefined): Promise<void> {
+    const sent = this.interruptSent;
+    this.resuming = false;
+    this.interruptSent = false;
+    if (!sent || isInterruptStop(stopped) || this.inferiorPid === undefined) return;
+    const state = this.programState;
+    const mi = this.connection();
+    try {
+      await mi.send('-fred-drain-interrupt');
+      const r = await mi.send('-fred-last-result'); console.log('DRAIN', JSON.stringify(r.results));
+    } finally {
+      mi.takeStreamText();
+      // Its stop is not news: the program is still where, and as, the command left it.
+      this.programState = state;
     }
   }
 
@@ -241,6 +276,7 @@ export class GdbPersonality implements Debugger {
 
   private handleAsync(record: AsyncRecord): void {
     if (record.kind === 'exec' && record.asyncClass === 'stopped') {
+      this.resuming = false;
       this.programState = stateAfterStop(record.results, this.programState);
       for (const listener of [...this.stopListeners]) listener(record);
     } else if (record.kind === 'notify' && record.asyncClass === 'thread-group-started') {
@@ -295,6 +331,11 @@ function showsStack(command: string): boolean {
   const parsed = parseCommandLine(command).value;
   if (!parsed) return false;
   return STACK_COMMANDS.has(parsed.name) || STACK_COMMANDS.has(`${parsed.name} ${parsed.words[0] ?? ''}`);
+}
+
+function isInterruptStop(stopped: AsyncRecord | undefined): boolean {
+  return stopped !== undefined && text(stopped.results, 'reason') === 'signal-received'
+    && text(stopped.results, 'signal-name') === 'SIGINT';
 }
 
 function firstLine(message: string): string {

@@ -2,7 +2,9 @@
 // inside gdb. Marks travel as JSON, quoted as one MI c-string argument.
 
 import { quoteMiString, type MiTuple } from '../../../grammars/mi/api.js';
-import type { BreakpointHitsResult, Mark, ReplayPowers, ScanResult, ScanStatus } from '../../debugger/replay.js';
+import type {
+  BreakpointHitsResult, Mark, ReplayPowers, ScanResult, ScanStatus, WatchedFrame, WatchEntry, WatchPowers, WatchScanResult,
+} from '../../debugger/replay.js';
 import { GdbForkCheckpoints } from '../../checkpoints/fork/gdb-fork-checkpoints.js';
 import type { MiConnection } from './mi-connection.js';
 import { integer, list, text, tuple } from './mi-values.js';
@@ -12,7 +14,8 @@ export interface GdbReplayHooks {
   processChanged(pid: number): void;
 }
 
-export class GdbReplay implements ReplayPowers {
+export class GdbReplay implements ReplayPowers, WatchPowers {
+  readonly watch: WatchPowers = this;
   readonly checkpoints: GdbForkCheckpoints;
 
   constructor(private readonly mi: MiConnection, private readonly hooks: GdbReplayHooks) {
@@ -59,6 +62,42 @@ export class GdbReplay implements ReplayPowers {
     };
   }
 
+  async evaluateIn(expression: string, frame: WatchedFrame): Promise<string> {
+    const reply = await this.moving(`-fred-evaluate ${quoteMiString(JSON.stringify(frame))} ${quoteMiString(expression)}`);
+    return text(reply, 'value') ?? '';
+  }
+
+  /** Time bisection: gdb has no cheap instruction counter, so run half the span and interrupt. */
+  async midpoint(until: Mark, spanMs: number): Promise<Mark | null> {
+    if (spanMs < MIN_SPAN_MS) return null;
+    const reply = await this.moving(`-fred-run-for ${quoteMiString(until.payload)} ${Math.max(1, Math.round(spanMs / 2))}`);
+    return text(reply, 'status') === 'interrupted' ? this.mark() : null;
+  }
+
+  async lastDifferent(level: number, until: Mark, limit: number, frame: WatchedFrame, expression: string, value: string): Promise<{ status: ScanStatus; last?: WatchEntry }> {
+    const reply = await this.moving(
+      `-fred-watch-last-different ${level} ${quoteMiString(until.payload)} ${limit} ${quoteMiString(JSON.stringify(frame))} ${quoteMiString(expression)} ${quoteMiString(value)}`,
+    );
+    const last = tuple(reply['last']);
+    return {
+      status: (text(reply, 'status') ?? 'ended') as ScanStatus,
+      ...(last ? { last: { kind: text(last, 'kind') === 'entered' ? 'entered' : 'stop', mark: toMark(last), value: text(last, 'value') ?? '' } } : {}),
+    };
+  }
+
+  async watchScan(level: number, until: Mark, limit: number, frame: WatchedFrame, expression: string, target: string): Promise<WatchScanResult> {
+    const reply = await this.moving(
+      `-fred-watch-scan ${level} ${quoteMiString(until.payload)} ${limit} ${quoteMiString(JSON.stringify(frame))} ${quoteMiString(expression)} ${quoteMiString(target)}`,
+    );
+    return {
+      status: (text(reply, 'status') ?? 'ended') as WatchScanResult['status'],
+      entries: list(reply['entries']).map((value) => {
+        const entry = tuple(value) ?? {};
+        return { kind: text(entry, 'kind') === 'entered' ? 'entered' : 'stop', mark: toMark(entry), value: text(entry, 'value') ?? '' };
+      }),
+    };
+  }
+
   /** Runs a primitive that resumes the program; gdb then answers `^running`, so fetch the result. */
   private async moving(command: string): Promise<MiTuple> {
     try {
@@ -73,6 +112,9 @@ export class GdbReplay implements ReplayPowers {
     }
   }
 }
+
+/** Below this, stepping through the stretch beats interrupting it again. */
+const MIN_SPAN_MS = 4;
 
 function payloadOf(mark: Mark | null): string {
   return mark === null ? 'null' : mark.payload;

@@ -1,0 +1,209 @@
+# fred's reverse-watch primitives inside gdb's Python (sourced after fred_gdb.py, whose helpers
+# it shares): evaluate an expression in the watched frame, run for a while toward a mark, and
+# step forward until the expression takes a given value — all without a pty round trip per step.
+#
+# The watched frame is named by its depth counted from the outermost frame and its function, so
+# it can be found again at any moment; where it does not exist (yet), the expression is
+# evaluated in the outermost frame, where only globals are in scope.
+
+import gdb
+import json
+import os
+import signal
+import threading
+
+UNAVAILABLE = "<unavailable>"
+
+
+def _frames_outermost_first():
+    frames = []
+    frame = gdb.newest_frame()
+    while frame is not None:
+        frames.append(frame)
+        frame = frame.older()
+    frames.reverse()
+    return frames
+
+
+def evaluate_in_watched_frame(expression, watched):
+    """The expression's value as gdb prints it, or UNAVAILABLE when it cannot be evaluated."""
+    frames = _frames_outermost_first()
+    depth = int(watched["depth"])
+    target = frames[0] if frames else None
+    if 0 < depth <= len(frames) and frames[depth - 1].name() == watched["function"]:
+        target = frames[depth - 1]
+    if target is None:
+        return UNAVAILABLE
+    selected = gdb.selected_frame()
+    try:
+        target.select()
+        return gdb.parse_and_eval(expression).format_string()
+    except gdb.error:
+        return UNAVAILABLE
+    finally:
+        try:
+            selected.select()
+        except gdb.error:
+            pass
+
+
+class EvaluateCommand(gdb.MICommand):
+    """-fred-evaluate WATCHED EXPR: EXPR's value in the watched frame. (Moving: calling a
+    function in the program resumes it, so the result comes through -fred-last-result.)"""
+
+    def __init__(self):
+        super().__init__("-fred-evaluate")
+
+    @_moving
+    def invoke(self, argv):
+        return {"value": evaluate_in_watched_frame(argv[1], json.loads(argv[0]))}
+
+
+class RunForCommand(gdb.MICommand):
+    """-fred-run-for MARK MS: run toward MARK, interrupting after MS milliseconds. The moment
+    where the interrupt lands is arbitrary but real: reverse-watch checkpoints it and bisects."""
+
+    def __init__(self):
+        super().__init__("-fred-run-for")
+
+    @_moving
+    def invoke(self, argv):
+        until = _Until(json.loads(argv[0]))
+        pid = _inferior_pid()
+        fired = threading.Event()
+
+        def interrupt():
+            fired.set()
+            try:
+                os.kill(pid, signal.SIGINT)
+            except OSError:
+                pass
+
+        timer = threading.Timer(float(argv[1]) / 1000.0, interrupt)
+        status = "ended"
+        try:
+            with _UserBreakpointsOff():
+                timer.start()
+                while _alive():
+                    _execute("continue")
+                    if until.check():
+                        status = "reached"
+                        break
+                    if _program_over():
+                        break
+                    if fired.is_set() and isinstance(_watcher.last, gdb.SignalEvent):
+                        status = "interrupted"
+                        break
+        finally:
+            timer.cancel()
+            until.delete()
+        return {"status": status}
+
+
+class WatchScanCommand(gdb.MICommand):
+    """-fred-watch-scan LEVEL UNTIL LIMIT WATCHED EXPR TARGET: like -fred-scan, evaluating EXPR
+    at every entry and stopping at the first whose value is TARGET (status 'changed')."""
+
+    def __init__(self):
+        super().__init__("-fred-watch-scan")
+
+    @_moving
+    def invoke(self, argv):
+        level = int(argv[0])
+        until = _Until(json.loads(argv[1]))
+        limit = int(argv[2])
+        watched = json.loads(argv[3])
+        expression = argv[4]
+        target = argv[5]
+        entries = []
+        try:
+            with _UserBreakpointsOff():
+                status = self._scan(level, until, limit, watched, expression, target, entries)
+        finally:
+            until.delete()
+        return {"status": status, "entries": entries}
+
+    def _record(self, kind, watched, expression, target, entries):
+        entry = current_mark()
+        entry["kind"] = kind
+        entry["value"] = evaluate_in_watched_frame(expression, watched)
+        entries.append(entry)
+        return entry["value"] == target
+
+    def _scan(self, level, until, limit, watched, expression, target, entries):
+        while len(entries) < limit:
+            if not _alive():
+                return "ended"
+            _execute("step")
+            if until.check():
+                return "reached"
+            if _program_over():
+                return "ended"
+            if _depth(gdb.newest_frame()) > level:
+                if self._record("entered", watched, expression, target, entries):
+                    return "changed"
+                outcome = ScanCommand._run_out(None, level, until)
+                if outcome is not None:
+                    return outcome
+            elif self._record("stop", watched, expression, target, entries):
+                return "changed"
+        return "limit"
+
+
+class LastDifferentCommand(gdb.MICommand):
+    """-fred-watch-last-different LEVEL UNTIL LIMIT WATCHED EXPR VALUE: step to UNTIL like
+    -fred-scan, evaluating EXPR at every entry, and report only the last entry whose value was
+    not VALUE: where a value that left and came back was last different."""
+
+    def __init__(self):
+        super().__init__("-fred-watch-last-different")
+
+    @_moving
+    def invoke(self, argv):
+        level = int(argv[0])
+        until = _Until(json.loads(argv[1]))
+        limit = int(argv[2])
+        watched = json.loads(argv[3])
+        expression = argv[4]
+        value = argv[5]
+        last = None
+        count = 0
+        status = "limit"
+        try:
+            with _UserBreakpointsOff():
+                while count < limit:
+                    if not _alive():
+                        status = "ended"
+                        break
+                    _execute("step")
+                    if until.check():
+                        status = "reached"
+                        break
+                    if _program_over():
+                        status = "ended"
+                        break
+                    count += 1
+                    deeper = _depth(gdb.newest_frame()) > level
+                    entry = None
+                    if evaluate_in_watched_frame(expression, watched) != value:
+                        entry = current_mark()
+                        entry["kind"] = "entered" if deeper else "stop"
+                        entry["value"] = evaluate_in_watched_frame(expression, watched)
+                        last = entry
+                    if deeper:
+                        outcome = ScanCommand._run_out(None, level, until)
+                        if outcome is not None:
+                            status = outcome
+                            break
+        finally:
+            until.delete()
+        result = {"status": status, "count": str(count)}
+        if last is not None:
+            result["last"] = last
+        return result
+
+
+EvaluateCommand()
+RunForCommand()
+WatchScanCommand()
+LastDifferentCommand()

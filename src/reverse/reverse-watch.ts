@@ -1,0 +1,194 @@
+// reverse-watch EXPR: back to the last moment EXPR changed value, stopped just before the
+// statement whose execution made it what it is now, in the frame where that statement runs.
+//
+// The search has three levels, each narrowing the stretch the next one works on:
+//   1. checkpoints, newest first, until one where EXPR had another value;
+//   2. bisection between that checkpoint and the next (by time for gdb, by event count for pdb),
+//      checkpointing each probe, until the stretch is short;
+//   3. statements: step through the stretch, evaluating EXPR at each stop inside the debugger,
+//      and descend into the call that made the change.
+// When every checkpoint shows the current value, EXPR may still have left it and come back (a
+// list that starts empty, grows past 17 and shrinks again, watched with `len < 17`): then the
+// stretches are searched newest first, statement by statement in the watched frame, for the last
+// moment the value differed. Where some checkpoint shows another value, the bisection assumes
+// EXPR changed once in that stretch (as FReD's did): a value that flips and flips back between
+// two probes is not seen.
+
+import { FredError } from '../errors.js';
+import { UNAVAILABLE, type WatchedFrame, type WatchEntry, type WatchPowers } from '../debugger/replay.js';
+import { chain, type Moment } from '../timeline/moment.js';
+import { depth, type ReverseContext } from './context.js';
+import { reverseFinishTarget } from './reverse-finish.js';
+
+export interface ReverseWatchStats {
+  probes: number;
+}
+
+export type ReverseWatchResult =
+  | { found: true; target: Moment; valueBefore: string; valueAfter: string }
+  | { found: false; valueAfter: string };
+
+interface Search {
+  context: ReverseContext;
+  watch: WatchPowers;
+  expression: string;
+  frame: WatchedFrame;
+  /** The value now: the search looks for the last moment it was anything else. */
+  value: string;
+  stats: ReverseWatchStats;
+}
+
+export async function reverseWatch(
+  context: ReverseContext,
+  current: Moment,
+  expression: string,
+  stats: ReverseWatchStats,
+): Promise<ReverseWatchResult> {
+  const watch = context.replay.watch;
+  if (!watch) throw new FredError('unsupported', 'reverse-watch is not available with this debugger yet');
+  if (!current.mark) throw new FredError('not-running', 'The program is not being run.');
+  const frame = { depth: current.mark.location.depth, function: current.mark.location.function };
+  const value = await watch.evaluateIn(expression, frame);
+  stats.probes++;
+  if (value === UNAVAILABLE) throw new FredError('bad-expression', `cannot evaluate ${expression} here`);
+  const search: Search = { context, watch, expression, frame, value, stats };
+
+  const stretch = await findCheckpointStretch(search, current);
+  let target: Moment | null;
+  if (stretch) {
+    const [earlier, later] = await bisect(search, stretch.earlier, stretch.later);
+    target = await statementBefore(search, earlier, later, true);
+  } else {
+    target = await lastDifferentStatement(search, current);
+  }
+  if (!target) return { found: false, valueAfter: value };
+  const valueBefore = await valueAt(search, target);
+  return { found: true, target, valueBefore, valueAfter: value };
+}
+
+/** Level 1: the newest checkpointed moment where the value differed, and the next one after it. */
+async function findCheckpointStretch(search: Search, current: Moment): Promise<{ earlier: Moment; later: Moment } | null> {
+  let later = current;
+  for (const anchor of chain(current)) {
+    if (anchor === current || anchor.checkpoint === undefined || !anchor.mark) continue;
+    if ((await valueAt(search, anchor)) !== search.value) return { earlier: anchor, later };
+    later = anchor;
+  }
+  return null;
+}
+
+/**
+ * Every checkpoint shows the current value: walk the stretches between checkpoints newest first,
+ * statement by statement at the watched frame's level, for the last moment the value differed.
+ */
+async function lastDifferentStatement(search: Search, current: Moment): Promise<Moment | null> {
+  const { timeline } = search.context;
+  let later = current;
+  for (const anchor of chain(current)) {
+    if (anchor === current || anchor.checkpoint === undefined || !anchor.mark) continue;
+    await timeline.seek(anchor);
+    const level = Math.max(search.frame.depth, depth(anchor));
+    const result = await search.watch.lastDifferent(level, later.mark!, search.context.scanLimit, search.frame, search.expression, search.value);
+    timeline.standAt(later);
+    if (result.status === 'limit') {
+      throw new FredError('unsupported', `${search.expression} kept its value for more than ${search.context.scanLimit} steps back; narrow the expression or go back first`);
+    }
+    if (result.last) {
+      const different = timeline.momentFor(result.last.mark, anchor, 'other', anchor.outputBytes);
+      return statementBefore(search, different, later, true);
+    }
+    later = anchor;
+  }
+  return null;
+}
+
+/** Level 2: halve the stretch, checkpointing each probe, while it is long. */
+async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[Moment, Moment]> {
+  const { timeline, replay } = search.context;
+  await timeline.seek(earlier);
+  const started = Date.now();
+  await replay.runUntil(later.mark);
+  timeline.standAt(later);
+  let span = Date.now() - started;
+  for (;;) {
+    await timeline.seek(earlier);
+    const middle = later.mark ? await search.watch.midpoint(later.mark, span) : null;
+    if (!middle) return [earlier, later];
+    const moment = timeline.momentFor(middle, earlier, 'other', earlier.outputBytes);
+    timeline.standAt(moment);
+    await timeline.checkpointHere(moment);
+    span /= 2;
+    if ((await valueAt(search, moment)) === search.value) later = moment;
+    else earlier = moment;
+  }
+}
+
+/**
+ * Level 3: the stop just before the statement that gave the value, between `from` (other value)
+ * and `until` (the value). Returns null, when `topLevel` is false, if the change happened only
+ * after `from`'s frame returned (the caller's statement made it).
+ */
+async function statementBefore(search: Search, from: Moment, until: Moment, topLevel: true): Promise<Moment>;
+async function statementBefore(search: Search, from: Moment, until: Moment, topLevel: boolean): Promise<Moment | null>;
+async function statementBefore(search: Search, from: Moment, until: Moment, topLevel: boolean): Promise<Moment | null> {
+  const { timeline } = search.context;
+  await timeline.seek(from);
+  const result = await search.watch.watchScan(depth(from), until.mark!, search.context.scanLimit, search.frame, search.expression, search.value);
+  search.stats.probes += result.entries.length;
+  if (result.status === 'limit') {
+    throw new FredError('unsupported', `more than ${search.context.scanLimit} steps to search between two probes`);
+  }
+  const moments = chainEntries(search, from, result.entries);
+  timeline.standAt(result.status === 'changed' ? moments[moments.length - 1]!.moment : until);
+  // F: the first moment with the value (the changed entry, or `until` itself); E: the one before.
+  const changed = result.status === 'changed';
+  const before = changed ? moments.length - 2 : moments.length - 1;
+  const last = before >= 0 ? moments[before]! : { moment: from, kind: 'stop' as const };
+  const after = changed ? moments[moments.length - 1]!.moment : until;
+  if (changed && moments[moments.length - 1]!.kind === 'entered') {
+    // The value changed before the call's first line ran: in the calling statement itself.
+    return last.moment;
+  }
+  if (last.kind === 'entered') {
+    // A call ran (natively) between the two: the change is inside it or after it returned.
+    const inner = await statementBefore(search, last.moment, after, false);
+    if (inner) return inner;
+    return callerStatement(search, last.moment, moments, before);
+  }
+  if (depth(after) < depth(last.moment)) {
+    // The step left the frame: the caller's statement (an assignment of the result) made it.
+    if (!topLevel) return null;
+    return reverseFinishTarget(search.context, last.moment);
+  }
+  return last.moment;
+}
+
+/** The stop in the caller just before `call` was entered: the statement that made the call. */
+async function callerStatement(search: Search, call: Moment, moments: { moment: Moment; kind: string }[], index: number): Promise<Moment> {
+  for (let position = index - 1; position >= 0; position--) {
+    const entry = moments[position]!;
+    if (entry.kind === 'stop' && depth(entry.moment) < depth(call)) return entry.moment;
+  }
+  if (call.previous && depth(call.previous) < depth(call)) return call.previous;
+  return reverseFinishTarget(search.context, call);
+}
+
+function chainEntries(search: Search, from: Moment, entries: WatchEntry[]): { moment: Moment; kind: 'stop' | 'entered' }[] {
+  const { timeline } = search.context;
+  const moments: { moment: Moment; kind: 'stop' | 'entered' }[] = [];
+  let previous = from;
+  let previousEntered = false;
+  for (const entry of entries) {
+    const moment = timeline.momentFor(entry.mark, previous, previousEntered ? 'other' : 'step', from.outputBytes);
+    moments.push({ moment, kind: entry.kind });
+    previous = moment;
+    previousEntered = entry.kind === 'entered';
+  }
+  return moments;
+}
+
+async function valueAt(search: Search, moment: Moment): Promise<string> {
+  await search.context.timeline.seek(moment);
+  search.stats.probes++;
+  return search.watch.evaluateIn(search.expression, search.frame);
+}
