@@ -8,6 +8,7 @@ import { packageFile } from '../system/package-root.js';
 import { parseArguments, USAGE } from './arguments.js';
 import { readCommandFile, runBatch } from './batch.js';
 import { runRepl } from './repl.js';
+import { BISECT_USAGE, parseBisectArguments, runBisect } from './bisect.js';
 
 export async function main(argv: string[]): Promise<void> {
   let session: Session | undefined;
@@ -20,6 +21,17 @@ export async function main(argv: string[]): Promise<void> {
   const signalNumbers = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
     process.on(signal, () => void cleanupAndExit(128 + signalNumbers[signal]));
+  }
+  if (argv[0] === 'bisect') {
+    try {
+      const options = parseBisectArguments(argv.slice(1));
+      process.on('SIGINT', () => void cleanupAndExit(130));
+      return cleanupAndExit(await runBisect(options, (started) => { session = started; }));
+    } catch (error) {
+      process.stderr.write(`fred: ${oneLine(error)}\n`);
+      if (error instanceof FredError && error.code === 'usage') process.stderr.write(`${BISECT_USAGE}\n`);
+      return cleanupAndExit(2);
+    }
   }
   try {
     const options = parseArguments(argv);

@@ -89,10 +89,13 @@ export interface WatchPowers {
   evaluateIn(expression: string, frame: WatchedFrame): Promise<string>;
   /**
    * Runs forward from the current moment toward `until` and stops roughly halfway, returning
-   * that moment; null when the stretch is short enough to step through. `spanMs` is how long
-   * the whole stretch took to run (a hint for personalities that bisect by time).
+   * that moment and the length of the stretch from here to it; null when the stretch is short
+   * enough to step through. `spanMs` is the length of the whole stretch, as `timeTo` measured
+   * it or a previous midpoint returned (personalities that bisect by event count ignore it).
    */
-  midpoint(until: Mark, spanMs: number): Promise<Mark | null>;
+  midpoint(until: Mark, spanMs: number): Promise<{ mark: Mark; spanMs: number } | null>;
+  /** Runs from the current moment to `until` (left there), returning how long that took. */
+  timeTo(until: Mark): Promise<number>;
   /**
    * `scan` to `until`, evaluating the expression at each entry, reporting only the last entry
    * whose value was not `value` (none: it was `value` at every entry).

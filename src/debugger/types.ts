@@ -64,6 +64,8 @@ export interface LaunchOptions {
   /** Working directory for the debugger and program. */
   cwd?: string;
   env?: Record<string, string>;
+  /** Environment for the program only, not the debugger (the record-replay shim's LD_PRELOAD). */
+  programEnv?: Record<string, string>;
 }
 
 export interface Debugger {

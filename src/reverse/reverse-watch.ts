@@ -104,22 +104,27 @@ async function lastDifferentStatement(search: Search, current: Moment): Promise<
 
 /** Level 2: halve the stretch, checkpointing each probe, while it is long. */
 async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[Moment, Moment]> {
-  const { timeline, replay } = search.context;
+  const { timeline } = search.context;
   await timeline.seek(earlier);
-  const started = Date.now();
-  await replay.runUntil(later.mark);
+  let span = await search.watch.timeTo(later.mark!);
   timeline.standAt(later);
-  let span = Date.now() - started;
   for (;;) {
     await timeline.seek(earlier);
-    const middle = later.mark ? await search.watch.midpoint(later.mark, span) : null;
-    if (!middle) return [earlier, later];
-    const moment = timeline.momentFor(middle, earlier, 'other', earlier.outputBytes);
+    const middle = await search.watch.midpoint(later.mark!, span);
+    if (!middle) {
+      timeline.forgetPosition();
+      return [earlier, later];
+    }
+    const moment = timeline.momentFor(middle.mark, earlier, 'other', earlier.outputBytes);
     timeline.standAt(moment);
     await timeline.checkpointHere(moment);
-    span /= 2;
-    if ((await valueAt(search, moment)) === search.value) later = moment;
-    else earlier = moment;
+    if ((await valueAt(search, moment)) === search.value) {
+      later = moment;
+      span = middle.spanMs;
+    } else {
+      earlier = moment;
+      span = Math.max(span - middle.spanMs, 0.001);
+    }
   }
 }
 

@@ -26,6 +26,8 @@ export class Timeline {
   private readonly byKey = new Map<string, Moment>();
   private serial = 0;
   private currentMoment: Moment | null = null;
+  /** False after an operation that left the program somewhere fred did not record. */
+  private positionKnown = true;
   readonly history: HistoryEntry[] = [];
   private readonly userCheckpoints = new Map<number, Moment>();
   private nextUserCheckpoint = 1;
@@ -69,11 +71,18 @@ export class Timeline {
   arrive(moment: Moment, command: string | null): void {
     if (command !== null && this.currentMoment) this.history.push({ command, before: this.currentMoment });
     this.currentMoment = moment;
+    this.positionKnown = true;
   }
 
   /** The program now stands at `moment` (after an internal replay), without a history entry. */
   standAt(moment: Moment): void {
     this.currentMoment = moment;
+    this.positionKnown = true;
+  }
+
+  /** The program moved to a moment fred did not record: the next seek must really go there. */
+  forgetPosition(): void {
+    this.positionKnown = false;
   }
 
   /** Takes an automatic checkpoint here when the policy says enough time has passed. */
@@ -124,7 +133,7 @@ export class Timeline {
 
   /** Makes the program be at `target`: restore the nearest checkpoint on its chain, replay. */
   async seek(target: Moment): Promise<void> {
-    if (target === this.currentMoment) return;
+    if (target === this.currentMoment && this.positionKnown) return;
     let anchor: Moment | undefined;
     for (const moment of chain(target)) {
       if (moment.checkpoint !== undefined) {
@@ -139,6 +148,7 @@ export class Timeline {
       throw new FredError('internal', 'replay did not reach the recorded moment: the program behaved differently this time');
     }
     this.currentMoment = target;
+    this.positionKnown = true;
   }
 
   /** The moments of the current chain, newest first. */

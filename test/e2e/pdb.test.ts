@@ -239,6 +239,17 @@ describe('pdb personality', () => {
     expect(inListLen.location).toMatchObject({ function: 'list_len', depth: 2 });
   });
 
+  it('stops at a breakpoint set at a stop further down the same frame', async () => {
+    const { pdb } = await start(fixture('linked_list.py'));
+    await pdb.setBreakpoint(String(markerLine('linked_list.py', 'append')), 'i == 2');
+    await pdb.continue();
+    await pdb.deleteBreakpoint(1);
+    await pdb.setBreakpoint(String(markerLine('linked_list.py', 'print')));
+    const stopped = await pdb.continue();
+    expect(stopped.location).toMatchObject({ line: markerLine('linked_list.py', 'print'), depth: 1 });
+    expect(await pdb.evaluate('i')).toBe('19');
+  });
+
   it('evaluates expressions as one payload, never as pdb commands', async () => {
     const { pdb } = await start(fixture('linked_list.py'));
     await pdb.setBreakpoint(String(markerLine('linked_list.py', 'append')), 'i == 3');
@@ -255,6 +266,25 @@ describe('pdb personality', () => {
     expect(stepped.location).toMatchObject({ line: markerLine('linked_list.py', 'append') - 1 });
     expect(await pdb.evaluate('i')).toBe('3');
     expect(await pdb.evaluate('"é ✓"')).toBe("'é ✓'");
+  });
+
+  it('says which commands let the program run', async () => {
+    const { pdb } = await start(fixture('recursion.py'));
+    const resumed = async (command: string) => (await pdb.execute(command)).resumed;
+    expect(await resumed('jump 8')).toBe(true);
+    expect(await resumed('p 1')).toBeUndefined();
+    expect((await pdb.step()).resumed).toBe(true);
+    expect(await resumed('where')).toBeUndefined();
+    expect(await resumed('next')).toBe(true);
+    expect(await resumed(`break ${markerLine('recursion.py', 'known')}`)).toBeUndefined();
+    expect(await resumed('until')).toBe(true);
+    expect(await resumed('c')).toBe(true);
+    expect(await resumed('return')).toBe(true);
+    expect(await resumed('jump 1000')).toBeUndefined();
+    expect(await resumed('restart')).toBe(true);
+    expect((await pdb.run()).resumed).toBe(true);
+    expect((await pdb.finish()).resumed).toBe(true);
+    expect((await pdb.continue()).resumed).toBe(true);
   });
 
   it('passes native commands through and rejects multi-line ones', async () => {
@@ -387,6 +417,8 @@ describe('pdb personality', () => {
     const outcome = await running;
     expect(outcome.output).toContain("Program interrupted. (Use 'cont' to resume).");
     expect(outcome.state).toEqual({ kind: 'stopped' });
+    expect(outcome.interrupted).toBe(true);
+    expect((await pdb.step()).interrupted).toBeUndefined();
     expect(outcome.location).toMatchObject({ file: program });
   });
 

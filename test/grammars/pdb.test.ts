@@ -281,6 +281,8 @@ describe('captured pdb sessions', () => {
         state: 'crashed',
         reason: 'ZeroDivisionError: division by zero',
         location: expect.objectContaining({ line: 8, function: 'average', depth: 4 }),
+        // `continue` let the program run (CommandOutcome.resumed).
+        resumed: true,
       },
     });
     const frames = replies.find((reply) => 'frames' in reply)?.['frames'] as { function: string }[];

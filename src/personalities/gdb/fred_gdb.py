@@ -144,12 +144,11 @@ class _Until:
             self.breakpoint.delete()
 
 
-def _stopped_only_at(breakpoint):
-    """True when the last stop was a breakpoint stop caused by `breakpoint` alone."""
+def _stopped_at(breakpoint):
+    """True when the last stop was a breakpoint stop at `breakpoint`, whichever other breakpoints
+    share its address (a scan's `until` does, for a moment just after a call returned)."""
     event = _watcher.last
-    if not isinstance(event, gdb.BreakpointEvent):
-        return False
-    return all(b == breakpoint for b in event.breakpoints)
+    return isinstance(event, gdb.BreakpointEvent) and breakpoint in event.breakpoints
 
 
 class _ExitGuard:
@@ -227,14 +226,20 @@ class _StopWatcher:
         self.exited = True
 
     def reset(self):
+        """Before resuming: forget the last stop, and note the user's breakpoints' hit counts."""
         self.last = None
         self.exited = False
+        self.hit_counts = {b.number: b.hit_count for b in gdb.breakpoints() if b.number > 0}
 
     def user_breakpoint_hit(self):
+        """Whether a user breakpoint stopped the program, its condition true. A stop event lists
+        every breakpoint at the address, also one whose condition was false when another (one of
+        fred's) made the stop; gdb counts a hit only when the condition held."""
         event = self.last
         if not isinstance(event, gdb.BreakpointEvent):
             return False
-        return any(b.number > 0 for b in event.breakpoints)
+        counts = getattr(self, "hit_counts", {})
+        return any(b.number > 0 and b.is_valid() and b.hit_count > counts.get(b.number, 0) for b in event.breakpoints)
 
     def fatal_signal(self):
         return isinstance(self.last, gdb.SignalEvent) and self.last.stop_signal not in ("SIGINT", "SIGTRAP")
@@ -420,7 +425,7 @@ class ScanCommand(gdb.MICommand):
                     return "ended"
                 # Recursion passes the same return address at deeper levels: only a return to
                 # `level` counts.
-                if _stopped_only_at(returned) and _depth(gdb.newest_frame()) <= level:
+                if _stopped_at(returned) and _depth(gdb.newest_frame()) <= level:
                     return None
         finally:
             if returned.is_valid():
@@ -483,18 +488,62 @@ def _number_of(pid):
     raise gdb.GdbError("checkpoint process %d is gone" % pid)
 
 
+# How far below $sp a checkpoint's call of fork() may write (it uses well under 1 KiB).
+_STACK_WINDOW = 64 * 1024
+
+
+def _stack_below_sp():
+    """(address, bytes) of the dead stack just below $sp. Pages the stack has not grown into yet
+    read as the zeros the kernel would map there."""
+    inferior = gdb.selected_inferior()
+    sp = _stack_pointer()
+    low = sp - _STACK_WINDOW
+    mapped_from = _mapped_from(inferior.pid, low, sp)
+    data = bytes(mapped_from - low) + inferior.read_memory(mapped_from, sp - mapped_from).tobytes()
+    return low, data
+
+
+def _put_stack_below_sp(saved):
+    low, data = saved
+    inferior = gdb.selected_inferior()
+    sp = low + len(data)
+    mapped_from = _mapped_from(inferior.pid, low, sp)
+    inferior.write_memory(mapped_from, data[mapped_from - low:])
+
+
+def _mapped_from(pid, low, sp):
+    """The lowest address >= low of the stack mapping just below sp (sp itself if none)."""
+    for start, end, _, _ in _mappings(pid):
+        if start < sp <= end:
+            return max(low, start)
+    return sp
+
+
+# Saved dead stack of each checkpoint fork (by pid), put back when the fork is restarted.
+_fork_stacks = {}
+
+
 class CheckpointCommand(gdb.MICommand):
-    """-fred-checkpoint: take a fork checkpoint; returns the pid of the frozen fork."""
+    """-fred-checkpoint: take a fork checkpoint; returns the pid of the frozen fork.
+
+    gdb forks by calling fork() in the program, whose frames land below $sp; the parent and
+    the child are left with different leftovers there (fork returns differently in each). The
+    program can read them later as uninitialized locals, and they are part of every mark, so a
+    moment recorded in one process would not be recognised when replayed in the other. Both get
+    the dead stack back as it was before the call: as if no checkpoint had been taken."""
 
     def __init__(self):
         super().__init__("-fred-checkpoint")
 
     def invoke(self, argv):
+        saved = _stack_below_sp()
         # gdb reports the new fork only to an interactive caller (from_tty).
         text = gdb.execute("checkpoint", True, True)
         match = _CHECKPOINT_ANSWER.search(text)
         if match is None:
             raise gdb.GdbError(text.strip() or "checkpoint failed")
+        _put_stack_below_sp(saved)
+        _fork_stacks[int(match.group(2))] = saved
         return {"pid": match.group(2)}
 
 
@@ -505,7 +554,11 @@ class RestartCommand(gdb.MICommand):
         super().__init__("-fred-restart")
 
     def invoke(self, argv):
-        gdb.execute("restart %d" % _number_of(int(argv[0])), to_string=True)
+        pid = int(argv[0])
+        gdb.execute("restart %d" % _number_of(pid), to_string=True)
+        saved = _fork_stacks.pop(pid, None)
+        if saved is not None:
+            _put_stack_below_sp(saved)
         return {"pid": str(_inferior_pid())}
 
 
@@ -556,6 +609,7 @@ class DeleteCheckpointCommand(gdb.MICommand):
 
     def invoke(self, argv):
         pid = int(argv[0])
+        _fork_stacks.pop(pid, None)
         for number, fork_pid, live in _forks():
             # Deleting number 0, gdb's "main process", crashes gdb 13.
             if fork_pid == pid and not live and number != 0:
@@ -577,9 +631,11 @@ HoldAtStartCommand()
 DrainInterruptCommand()
 
 
-# The C library's own sources (Debian's libc6-dbg records them as "./malloc/./malloc/malloc.c")
-# are not stepped into, as if they had no line information: users debug their program, and
-# scans stay fast. Plain gdb without libc debug info behaves the same way.
+# The C library's own sources (Debian's libc6-dbg records them as "./malloc/./malloc/malloc.c",
+# and its assembly string functions relative to their directory, as
+# "../sysdeps/x86_64/multiarch/strcmp-evex.S") are not stepped into, as if they had no line
+# information: users debug their program, and scans stay fast. Plain gdb without libc debug info
+# behaves the same way.
 _C_LIBRARY_DIRECTORIES = (
     "assert", "csu", "ctype", "debug", "dirent", "dlfcn", "elf", "gmon", "iconv", "inet", "intl",
     "io", "libio", "locale", "login", "malloc", "misc", "nptl", "nss", "posix", "pwd", "resolv",
@@ -589,4 +645,5 @@ _C_LIBRARY_DIRECTORIES = (
 
 for _directory in _C_LIBRARY_DIRECTORIES:
     for _levels in range(1, 5):
-        gdb.execute("skip -gfi ./%s/%s" % (_directory, "/".join(["*"] * _levels)), to_string=True)
+        for _prefix in (".", ".."):
+            gdb.execute("skip -gfi %s/%s/%s" % (_prefix, _directory, "/".join(["*"] * _levels)), to_string=True)

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import threading
+import time
 
 UNAVAILABLE = "<unavailable>"
 
@@ -60,8 +61,10 @@ class EvaluateCommand(gdb.MICommand):
 
 
 class RunForCommand(gdb.MICommand):
-    """-fred-run-for MARK MS: run toward MARK, interrupting after MS milliseconds. The moment
-    where the interrupt lands is arbitrary but real: reverse-watch checkpoints it and bisects."""
+    """-fred-run-for MARK MS: run toward MARK, interrupting after MS milliseconds (fractions
+    allowed). The moment where the interrupt lands is arbitrary but real: reverse-watch
+    checkpoints it and bisects. Reports how long the program ran, measured here, where gdb's own
+    overhead is small, so bisection can work on runs of a millisecond."""
 
     def __init__(self):
         super().__init__("-fred-run-for")
@@ -81,6 +84,7 @@ class RunForCommand(gdb.MICommand):
 
         timer = threading.Timer(float(argv[1]) / 1000.0, interrupt)
         status = "ended"
+        started = time.perf_counter()
         try:
             with _UserBreakpointsOff():
                 timer.start()
@@ -97,7 +101,7 @@ class RunForCommand(gdb.MICommand):
         finally:
             timer.cancel()
             until.delete()
-        return {"status": status}
+        return {"status": status, "elapsed": "%.6f" % ((time.perf_counter() - started) * 1000.0)}
 
 
 class WatchScanCommand(gdb.MICommand):

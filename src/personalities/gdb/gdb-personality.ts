@@ -48,6 +48,9 @@ export class GdbPersonality implements Debugger {
     const launchFile = this.directory.file('launch');
     const fields = [options.stdinFile ?? '', program, options.program, ...options.args];
     writeFileSync(launchFile, fields.map((field) => `${field}\0`).join(''), { mode: 0o600 });
+    // fred-exec sets these for the program alone: neither gdb nor its shell may load the shim.
+    const programEnv = Object.entries(options.programEnv ?? {}).map(([name, value]) => `${name}=${value}\0`);
+    if (programEnv.length > 0) writeFileSync(`${launchFile}.env`, programEnv.join(''), { mode: 0o600 });
 
     this.process = new DebuggerProcess({
       file: 'gdb',
@@ -249,7 +252,7 @@ export class GdbPersonality implements Debugger {
     const mi = this.connection();
     try {
       await mi.send('-fred-drain-interrupt');
-      const r = await mi.send('-fred-last-result'); console.log('DRAIN', JSON.stringify(r.results));
+      await mi.send('-fred-last-result');
     } finally {
       mi.takeStreamText();
       // Its stop is not news: the program is still where, and as, the command left it.

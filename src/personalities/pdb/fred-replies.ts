@@ -3,11 +3,16 @@
 
 import { FredError } from '../../errors.js';
 import type { Breakpoint, Frame, Location, ProgramState } from '../../debugger/types.js';
+import type { BreakpointHitsResult, Mark, ScanEntry, ScanResult, ScanStatus, WatchEntry, WatchScanResult } from '../../debugger/replay.js';
 
 /** What every reply ends with: where the program is and whether it still runs. */
 export interface PdbStatus {
   state: ProgramState;
   location: Location | null;
+  /** The command let the program run (or moved it, like `jump`). */
+  resumed?: boolean;
+  /** Ctrl-C (`interrupt()`) stopped the program. */
+  interrupted?: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -59,13 +64,17 @@ export function toStatus(reply: Json): PdbStatus | undefined {
   if (!('status' in reply)) return undefined;
   const status = object(reply['status'], 'status');
   const location = toLocation(status['location']);
+  const flags = {
+    ...(status['resumed'] === true ? { resumed: true } : {}),
+    ...(status['interrupted'] === true ? { interrupted: true } : {}),
+  };
   switch (status['state']) {
     case 'stopped':
-      return { state: { kind: 'stopped' }, location };
+      return { state: { kind: 'stopped' }, location, ...flags };
     case 'exited':
-      return { state: { kind: 'exited', code: integer(status['code'], 'status') }, location: null };
+      return { state: { kind: 'exited', code: integer(status['code'], 'status') }, location: null, ...flags };
     case 'crashed':
-      return { state: { kind: 'crashed', reason: string(status['reason'], 'status') }, location };
+      return { state: { kind: 'crashed', reason: string(status['reason'], 'status') }, location, ...flags };
     default:
       throw malformed('status');
   }
@@ -108,4 +117,75 @@ export function toBreakpoints(reply: Json): Breakpoint[] {
     if (condition !== undefined) breakpoint.condition = condition;
     return breakpoint;
   });
+}
+
+/**
+ * A moment as fred_pdb names it: `{"index": N, file, line, function, depth}` plus `"crashed": true`
+ * in post mortem. The key is the event index, which is what makes the moment unique.
+ */
+export function toMark(value: unknown): Mark {
+  const mark = object(value, 'mark');
+  const index = integer(mark['index'], 'mark');
+  const crashed = mark['crashed'] === true;
+  const location = toLocation(mark);
+  if (!location) throw malformed('mark');
+  return {
+    key: crashed ? `pdb:${index}:crashed` : `pdb:${index}`,
+    location,
+    payload: JSON.stringify(crashed ? { index, crashed } : { index }),
+  };
+}
+
+/** The event index a pdb mark stands for (a crash: the events before it). */
+export function eventIndex(mark: Mark): number {
+  const index: unknown = (JSON.parse(mark.payload) as Record<string, unknown>)['index'];
+  if (typeof index !== 'number' || !Number.isInteger(index)) throw new FredError('internal', `not a pdb mark: ${mark.key}`);
+  return index;
+}
+
+function toScanStatus(value: unknown): ScanStatus {
+  if (value === 'reached' || value === 'ended' || value === 'limit') return value;
+  throw malformed('scan status');
+}
+
+/** fred_scan's `{"scan": {"status": ..., "entries": [{"kind": ..., "mark": ...}]}}`. */
+export function toScanResult(reply: Json): ScanResult {
+  const scan = object(reply['scan'], 'scan');
+  if (!Array.isArray(scan['entries'])) throw malformed('scan');
+  const entries = scan['entries'].map((value): ScanEntry => {
+    const entry = object(value, 'scan entry');
+    const kind = entry['kind'];
+    if (kind !== 'stop' && kind !== 'entered') throw malformed('scan entry');
+    return { kind, mark: toMark(entry['mark']) };
+  });
+  return { status: toScanStatus(scan['status']), entries };
+}
+
+/** fred_breakpoint_hits's `{"hits": {"status": ..., "marks": [...]}}`. */
+export function toHitsResult(reply: Json): BreakpointHitsResult {
+  const hits = object(reply['hits'], 'breakpoint hits');
+  if (!Array.isArray(hits['marks'])) throw malformed('breakpoint hits');
+  return { status: toScanStatus(hits['status']), hits: hits['marks'].map(toMark) };
+}
+
+function toWatchEntry(value: unknown): WatchEntry {
+  const entry = object(value, 'scan entry');
+  const kind = entry['kind'];
+  if (kind !== 'stop' && kind !== 'entered') throw malformed('scan entry');
+  return { kind, mark: toMark(entry['mark']), value: string(entry['value'], 'scan entry') };
+}
+
+/** fred_watch_scan's `{"scan": {"status": ..., "entries": [{"kind", "mark", "value"}]}}`. */
+export function toWatchScanResult(reply: Json): WatchScanResult {
+  const scan = object(reply['scan'], 'scan');
+  if (!Array.isArray(scan['entries'])) throw malformed('scan');
+  const status = scan['status'] === 'changed' ? 'changed' : toScanStatus(scan['status']);
+  return { status, entries: scan['entries'].map(toWatchEntry) };
+}
+
+/** fred_last_different's `{"last_different": {"status": ..., "last": entry or null}}`. */
+export function toLastDifferent(reply: Json): { status: ScanStatus; last?: WatchEntry } {
+  const result = object(reply['last_different'], 'last-different result');
+  const status = toScanStatus(result['status']);
+  return result['last'] === null || result['last'] === undefined ? { status } : { status, last: toWatchEntry(result['last']) };
 }

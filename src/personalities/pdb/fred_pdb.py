@@ -1,6 +1,10 @@
 # fred's pdb: `python3 -m pdb PROGRAM` with the program on its own terminal and with replies a
 # machine can read. Every prompt is preceded by one `@fred {"status": ...}` line; commands named
 # fred_* never pass through pdb's alias and ";;" handling, and most answer with one `@fred {json}`.
+# The program runs in a worker process under a supervisor (fred_pdb_supervisor), so that fork
+# checkpoints (fred_pdb_snapshots) can replace the live process; an event counter
+# (fred_pdb_events, driven by fred_pdb_stepping) names every moment, and the replay commands
+# (fred_pdb_commands, fred_pdb_replay) run forward to or through them.
 #
 # usage: python3 -u fred_pdb.py [--program-tty PATH] [--stdin FILE] -- PROGRAM [ARGS...]
 
@@ -11,6 +15,13 @@ import os
 import pdb
 import sys
 import traceback
+
+# Siblings, imported while sys.path[0] is still this folder (target.check() replaces it).
+from fred_pdb_commands import ReplayCommands
+from fred_pdb_events import EventCounter
+from fred_pdb_snapshots import Snapshots
+from fred_pdb_stepping import CountedStepping
+from fred_pdb_supervisor import start_supervised
 
 MARKER = '@fred '
 
@@ -31,8 +42,12 @@ class Dialogue:
     def __init__(self, stream):
         self.stream = stream
         self.at_line_start = True
+        # While a replay primitive runs, the stops it passes through print nothing.
+        self.muted = False
 
     def write(self, text):
+        if self.muted:
+            return len(text)
         if text:
             self.at_line_start = text.endswith('\n')
         return self.stream.write(text)
@@ -41,14 +56,28 @@ class Dialogue:
         return getattr(self.stream, name)
 
 
-class FredPdb(pdb.Pdb):
-    def __init__(self, dialogue_in, dialogue_out):
+class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
+    def __init__(self, dialogue_in, dialogue_out, supervision=None):
         # No .pdbrc: a `continue` in it would answer a command fred never sent.
         super().__init__(stdin=dialogue_in, stdout=Dialogue(dialogue_out), readrc=False)
         self.status = {'state': 'stopped'}
         # How the previous run ended; reported by the first stop of the next run.
         self.ending = None
         self.run_to_breakpoint = False
+        # True once a command let the program run (or moved it); reported by the next status.
+        self.moved = False
+        # True once Ctrl-C stopped the program; reported by the next status.
+        self.interrupted = False
+        # bdb's own dispatcher; the counting tracer in front of it is what bdb installs.
+        self.dispatch = bdb.Bdb.trace_dispatch.__get__(self)
+        self.events = EventCounter(self.dispatch, self.event_reached, self.breakpoint_lines)
+        self.trace_dispatch = self.events.trace
+        # The replay primitive running, and the result its last stop reports.
+        self.replay = None
+        self.pending_reply = None
+        # Index in self.stack of the frame pdb stopped in (`up` and `down` move curindex only).
+        self.stop_index = 0
+        self.snapshots = Snapshots(supervision) if supervision is not None else None
         self.fred_commands = {
             'fred_state': self.fred_state,
             'fred_eval': self.fred_eval,
@@ -57,6 +86,16 @@ class FredPdb(pdb.Pdb):
             'fred_break': self.fred_break,
             'fred_run': self.fred_run,
             'fred_builtin': self.fred_builtin,
+            'fred_mark': self.fred_mark,
+            'fred_checkpoint': self.fred_checkpoint,
+            'fred_restore': self.fred_restore,
+            'fred_discard': self.fred_discard,
+            'fred_run_until': self.fred_run_until,
+            'fred_scan': self.fred_scan,
+            'fred_breakpoint_hits': self.fred_breakpoint_hits,
+            'fred_evaluate_in': self.fred_evaluate_in,
+            'fred_watch_scan': self.fred_watch_scan,
+            'fred_last_different': self.fred_last_different,
         }
 
     # --- replies -------------------------------------------------------------------------
@@ -70,9 +109,19 @@ class FredPdb(pdb.Pdb):
             self.stdout.write('\n')
         status = dict(self.status)
         status['location'] = None if status['state'] == 'exited' else self.current_location()
+        if self.moved:
+            status['resumed'] = True
+            self.moved = False
+        if self.interrupted:
+            status['interrupted'] = True
+            self.interrupted = False
         self.reply({'status': status})
 
     def preloop(self):
+        self.stdout.muted = False
+        if self.pending_reply is not None:
+            self.reply(self.pending_reply)
+            self.pending_reply = None
         super().preloop()
         self.report_status()
 
@@ -88,8 +137,7 @@ class FredPdb(pdb.Pdb):
         """Index in self.stack of the main module's frame: frames above it are pdb, bdb and the
         exec wrapper, not the program."""
         for index, (frame, _) in enumerate(self.stack):
-            code = frame.f_code
-            if code.co_name == '<module>' and self.canonic(code.co_filename) == self.mainpyfile:
+            if self.is_main_module(frame):
                 return index
         return len(self.stack)
 
@@ -101,12 +149,39 @@ class FredPdb(pdb.Pdb):
         }
 
     def current_location(self):
+        return self.location_at(self.curindex)
+
+    def location_at(self, index):
         if not self.stack:
             return None
-        frame, lineno = self.stack[self.curindex]
+        frame, lineno = self.stack[index]
         location = self.describe(frame, lineno)
-        location['depth'] = max(0, self.curindex - self.program_start() + 1)
+        location['depth'] = max(0, index - self.program_start() + 1)
         return location
+
+    def is_main_module(self, frame):
+        code = frame.f_code
+        return code.co_name == '<module>' and self.canonic(code.co_filename) == self.mainpyfile
+
+    def depth_of(self, frame):
+        """The depth current_location() gives `frame` when pdb stops in it, without building the stack."""
+        depth = 0
+        count = 0
+        while frame is not None:
+            count += 1
+            if self.is_main_module(frame):
+                depth = count
+            if frame is self.botframe:
+                break
+            frame = frame.f_back
+        return depth
+
+    def mark_of(self, frame):
+        """The mark of a stop in `frame` at the current event."""
+        mark = self.describe(frame, frame.f_lineno)
+        mark['depth'] = self.depth_of(frame)
+        mark['index'] = self.events.count()
+        return mark
 
     # --- run bookkeeping -------------------------------------------------------------------
 
@@ -114,9 +189,15 @@ class FredPdb(pdb.Pdb):
         # Every stop sets up pdb's stack here, whether through interaction() or a breakpoint's
         # `commands`; the first stop after a run ended reports how it ended.
         self.status, self.ending = (self.ending or {'state': 'stopped'}), None
-        return super().setup(frame, traceback)
+        result = super().setup(frame, traceback)
+        self.stop_index = self.curindex
+        return result
 
     def user_line(self, frame):
+        if self.replay is not None and not self._wait_for_mainpyfile:
+            # A breakpoint's `commands` are the user's business, not a replay's.
+            self.interaction(frame, None)
+            return
         if self._wait_for_mainpyfile and self.run_to_breakpoint:
             if self.mainpyfile != self.canonic(frame.f_code.co_filename) or frame.f_lineno <= 0:
                 return
@@ -129,6 +210,7 @@ class FredPdb(pdb.Pdb):
         super().user_line(frame)
 
     def restart(self, run_to_breakpoint):
+        self.moved = True
         # No tracing while the program unwinds: its finally blocks must not stop.
         sys.settrace(None)
         frame = sys._getframe()
@@ -165,6 +247,14 @@ class FredPdb(pdb.Pdb):
                 breakpoint.fred_spec = arg.split(',', 1)[0].strip()
 
     do_b = do_break
+
+    def do_jump(self, arg):
+        before = self.curframe.f_lineno if self.curframe is not None else None
+        super().do_jump(arg)
+        if self.curframe is not None and self.curframe.f_lineno != before:
+            self.moved = True
+
+    do_j = do_jump
 
     # --- fred_* commands --------------------------------------------------------------------
 
@@ -264,7 +354,6 @@ class FredPdb(pdb.Pdb):
         """Restart the program from the beginning and run to a breakpoint, the end or a crash."""
         self.restart(run_to_breakpoint=True)
 
-
 def exit_code(system_exit):
     code = system_exit.code
     if code is None:
@@ -335,6 +424,8 @@ def main():
     program_tty, stdin_file, program = parse_arguments(sys.argv[1:])
     target = pdb._ScriptTarget(program[0])
     target.check()
+    # The process fred spawned keeps the terminal; only the worker returns.
+    supervision = start_supervised()
     try:
         dialogue_in, dialogue_out = open_dialogue()
         give_program_its_streams(program_tty)
@@ -345,7 +436,7 @@ def main():
         sys.exit(1)
     sys.argv[:] = program
 
-    debugger = FredPdb(dialogue_in, dialogue_out)
+    debugger = FredPdb(dialogue_in, dialogue_out, supervision)
     say = debugger.message
     run_to_breakpoint = False
     while True:

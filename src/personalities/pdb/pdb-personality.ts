@@ -14,6 +14,7 @@ import { packageFile } from '../../system/package-root.js';
 import { checkProgram, checkStdinFile } from '../../system/program-file.js';
 import { parseFredJson, toBreakpoints, toFrames, toStatus, toValue, type PdbStatus } from './fred-replies.js';
 import { PdbConversation, PdbExited, type PdbReply } from './pdb-conversation.js';
+import { PdbReplay } from './pdb-replay.js';
 
 const notRunning = 'The program is not being run.';
 
@@ -23,6 +24,8 @@ export class PdbPersonality implements Debugger {
   private conversation: PdbConversation | undefined;
   private status: PdbStatus = { state: { kind: 'stopped' }, location: null };
   private disposed = false;
+  /** Marks, checkpoints (forks of the Python process) and replay, all inside fred_pdb. */
+  readonly replay = new PdbReplay({ request: (command) => this.fredAnswer(command) });
 
   async launch(options: LaunchOptions): Promise<CommandOutcome> {
     if (this.process || this.disposed) throw new FredError('internal', 'this pdb personality was already launched');
@@ -36,7 +39,7 @@ export class PdbPersonality implements Debugger {
         '--program-tty', options.programTty, ...stdin, '--', program, ...options.args,
       ],
       cwd,
-      env: options.env,
+      env: { ...options.env, ...options.programEnv },
     });
     this.conversation = new PdbConversation(this.process);
     try {
@@ -173,6 +176,14 @@ export class PdbPersonality implements Debugger {
     }
   }
 
+  /** A fred_* command's answer, its `{"error": ...}` thrown (with fred_pdb's error code, if any). */
+  private async fredAnswer(command: string): Promise<Record<string, unknown>> {
+    const answer = await this.fredReply(command);
+    const error = answer['error'];
+    if (error === undefined || error === null) return answer;
+    throw new FredError(answer['code'] === 'not-running' ? 'not-running' : 'debugger', String(error));
+  }
+
   /** A fred_* command's own `@fred` reply (the status line that ends every reply is not it). */
   private async fredReply(command: string): Promise<Record<string, unknown>> {
     const reply = await this.ask(command);
@@ -186,7 +197,10 @@ export class PdbPersonality implements Debugger {
   private outcome(reply: PdbReply): CommandOutcome {
     this.status = statusOf(reply) ?? this.status;
     const output = reply.lines.filter((line) => line.kind !== 'fred').map((line) => line.text).join('\n');
-    return { output, state: this.status.state, location: this.status.location };
+    const outcome: CommandOutcome = { output, state: this.status.state, location: this.status.location };
+    if (this.status.resumed) outcome.resumed = true;
+    if (this.status.interrupted) outcome.interrupted = true;
+    return outcome;
   }
 
   private programIsLive(): boolean {

@@ -1,0 +1,84 @@
+// One session's record-replay: the log in a private 0700 directory, the environment that preloads
+// the shim (libfred-record.so) into the program, and the divergence notices the user sees.
+
+import { existsSync, symlinkSync } from 'node:fs';
+import type { DebuggerKind } from '../debugger/types.js';
+import { FredError } from '../errors.js';
+import { packageFile } from '../system/package-root.js';
+import { PrivateDirectory } from '../system/private-directory.js';
+import { RecordLog, type Divergence } from './record-log.js';
+
+export function shimPath(): string {
+  return packageFile('native', 'build', 'Release', 'libfred-record.so');
+}
+
+export class Recording {
+  /** Divergences already reported. */
+  private reported = 0;
+  private disposed = false;
+
+  private constructor(
+    private readonly directory: PrivateDirectory,
+    readonly log: RecordLog,
+    private readonly shim: string,
+    private readonly kind: DebuggerKind,
+  ) {}
+
+  static start(kind: DebuggerKind): Recording {
+    const shim = shimPath();
+    if (!existsSync(shim)) throw new FredError('internal', `${shim} is missing: run npm run build:native (or start fred with --no-record)`);
+    const directory = new PrivateDirectory('fred-record-');
+    try {
+      const log = RecordLog.create(directory.file('record.log'));
+      return new Recording(directory, log, preloadablePath(shim, directory), kind);
+    } catch (error) {
+      directory.dispose();
+      throw error;
+    }
+  }
+
+  /**
+   * Variables for the program's environment only (gdb: set by fred-exec; pdb: python3's, which
+   * runs the program). `inheritedPreload` is the LD_PRELOAD the program would otherwise get.
+   * pdb's own code runs in that process too, so there recording starts paused: fred_pdb
+   * resumes it while the program runs (native/README.md).
+   */
+  programEnvironment(inheritedPreload = process.env['LD_PRELOAD']): Record<string, string> {
+    const environment: Record<string, string> = {
+      LD_PRELOAD: inheritedPreload ? `${this.shim}:${inheritedPreload}` : this.shim,
+      FRED_RECORD_LOG: this.log.path,
+    };
+    if (this.kind === 'pdb') environment['FRED_RECORD_PAUSED'] = '1';
+    return environment;
+  }
+
+  /** One line for the user when the program diverged from its recording since last asked. */
+  divergenceNotice(): string {
+    if (this.disposed) return '';
+    const divergence = this.log.divergence;
+    if (!divergence || divergence.count === this.reported) return '';
+    this.reported = divergence.count;
+    return `${describeDivergence(divergence)}\n`;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.log.close();
+    this.directory.dispose();
+  }
+}
+
+export function describeDivergence(divergence: Divergence): string {
+  return `warning: the program left its recorded history at event ${divergence.event}: it called ${divergence.actual} `
+    + `where the recording has ${divergence.expected}; from there it runs live, as a new branch of history`;
+}
+
+/** LD_PRELOAD splits on colons and spaces: a path with either goes through a symlink. */
+function preloadablePath(shim: string, directory: PrivateDirectory): string {
+  if (!/[: ]/.test(shim)) return shim;
+  const link = directory.file('libfred-record.so');
+  if (/[: ]/.test(link)) throw new FredError('internal', `cannot preload the record shim from ${link}: the path has a colon or space`);
+  symlinkSync(shim, link);
+  return link;
+}

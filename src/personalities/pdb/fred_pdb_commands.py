@@ -1,0 +1,184 @@
+# The fred_* commands of FredPdb for fred's reversible powers: marks, fork checkpoints, the replay
+# primitives (fred_pdb_replay) and the expression evaluation reverse-watch needs. Payloads are
+# base64 JSON; every answer is one `@fred {json}` line, the primitives' with their last stop.
+
+import json
+import os
+
+from fred_pdb_replay import BreakpointHits, LastDifferent, RunUntil, Scan, Target, WatchScan
+from fred_pdb_snapshots import Restored
+from fred_pdb_state import apply_debugger_state, debugger_state
+
+# What an expression is worth where it cannot be evaluated (as in fred's replay.ts).
+UNAVAILABLE = '<unavailable>'
+
+
+class ReplayCommands:
+    """Mixed into FredPdb; uses its `events`, `snapshots`, `replay` and stop bookkeeping."""
+
+    def fred_mark(self, arg):
+        """The current moment: the event index and where pdb stopped (not the frame `up` chose)."""
+        if self.status['state'] == 'exited' or not self.stack:
+            self.reply({'error': 'The program is not being run.', 'code': 'not-running'})
+            return
+        mark = self.location_at(self.stop_index)
+        mark['index'] = self.events.count()
+        if self.status['state'] == 'crashed':
+            mark['crashed'] = True
+        self.reply({'mark': mark})
+
+    def fred_checkpoint(self, arg):
+        """`fred_checkpoint ID`: fork a snapshot of this moment, named by fred's ID."""
+        checkpoint = self.checkpoint_number(arg)
+        if checkpoint is None:
+            return
+        self.stdout.flush()
+        try:
+            taken = self.snapshots.take(checkpoint)
+        except OSError as e:
+            self.reply({'error': 'cannot take a checkpoint: %s' % e})
+            return
+        if not isinstance(taken, Restored):
+            self.reply({'checkpoint': checkpoint, 'pid': taken})
+            return
+        # This process is a copy of the snapshot and now the live worker.
+        try:
+            apply_debugger_state(self, taken.state)
+        except Exception as e:
+            self.error('breakpoints could not be carried over: %s' % self._format_exc(e))
+        self.reply({'restored': checkpoint, 'pid': os.getpid()})
+
+    def fred_restore(self, arg):
+        """`fred_restore ID`: a copy of the snapshot takes over (and answers); this process ends."""
+        checkpoint = self.checkpoint_number(arg)
+        if checkpoint is None:
+            return
+        self.stdout.flush()
+        self.reply({'error': self.snapshots.restore(checkpoint, debugger_state(self))})
+
+    def fred_discard(self, arg):
+        checkpoint = self.checkpoint_number(arg)
+        if checkpoint is None:
+            return
+        self.snapshots.discard(checkpoint)
+        self.reply({'discarded': checkpoint})
+
+    def checkpoint_number(self, arg):
+        if self.snapshots is None:
+            self.reply({'error': 'checkpoints need the supervised fred_pdb'})
+            return None
+        if not arg.isdigit():
+            self.reply({'error': 'bad checkpoint number %r' % arg})
+            return None
+        return int(arg)
+
+    def fred_run_until(self, arg):
+        """Payload {"target": mark payload or null}: run, ignoring breakpoints, to that event."""
+        return self.start_replay(arg, lambda request: RunUntil(self, Target.parse(request['target'])))
+
+    def fred_scan(self, arg):
+        """Payload {"level", "until", "limit"}: record the stops `step` makes, finishing deeper frames."""
+        return self.start_replay(arg, lambda request: Scan(
+            self, Target.parse(request['until']), integer(request['level']), integer(request['limit'])))
+
+    def fred_breakpoint_hits(self, arg):
+        """Payload {"until", "limit", "include_until"}: record the breakpoint stops before `until`."""
+        return self.start_replay(arg, lambda request: BreakpointHits(
+            self, Target.parse(request['until']), integer(request['limit']), request['include_until'] is True))
+
+    def fred_watch_scan(self, arg):
+        """Payload {"level", "until", "limit", "frame": {"depth", "function"}, "expression", "value"}:
+        fred_scan, evaluating the expression at each entry, up to the first entry with that value."""
+        return self.start_replay(arg, lambda request: WatchScan(
+            self, Target.parse(request['until']), integer(request['level']), integer(request['limit']),
+            watched_frame(request['frame']), text(request['expression']), text(request['value'])))
+
+    def fred_last_different(self, arg):
+        """Payload as fred_watch_scan's: scan to `until`, answering only the last entry where the
+        expression's value was not "value"."""
+        return self.start_replay(arg, lambda request: LastDifferent(
+            self, Target.parse(request['until']), integer(request['level']), integer(request['limit']),
+            watched_frame(request['frame']), text(request['expression']), text(request['value'])))
+
+    def fred_evaluate_in(self, arg):
+        """Payload {"frame": {"depth", "function"}, "expression"}: the value in that frame of the
+        stop (not the frame `up` chose), falling back to the program's globals."""
+        try:
+            request = json.loads(self.decode(arg))
+            watched, expression = watched_frame(request['frame']), text(request['expression'])
+        except Exception as e:
+            self.reply({'error': 'bad fred_evaluate_in payload: %s' % self._format_exc(e)})
+            return
+        if self.status['state'] == 'exited' or not self.stack:
+            self.reply({'value': UNAVAILABLE})
+            return
+        frames = [frame for frame, _ in self.stack[:self.stop_index + 1]]
+        self.reply({'value': self.evaluate_in(self.frame_at_depth(frames, watched), expression)})
+
+    def value_in_watched_frame(self, stop_frame, watched, expression):
+        frames = []
+        frame = stop_frame
+        while frame is not None:
+            frames.append(frame)
+            if frame is self.botframe:
+                break
+            frame = frame.f_back
+        frames.reverse()
+        return self.evaluate_in(self.frame_at_depth(frames, watched), expression)
+
+    def frame_at_depth(self, frames, watched):
+        """Among `frames` (outermost first), the one at the watched depth if it runs the watched
+        function, else the main module's (only globals in scope there); None if neither exists."""
+        start = next((index for index, frame in enumerate(frames) if self.is_main_module(frame)), None)
+        if start is None:
+            return None
+        index = start + watched['depth'] - 1
+        if start <= index < len(frames) and frames[index].f_code.co_name == watched['function']:
+            return frames[index]
+        return frames[start]
+
+    def evaluate_in(self, frame, expression):
+        if frame is None:
+            return UNAVAILABLE
+        # pdb's cached locals of the selected frame hold what `!name = value` assigned there.
+        local_names = self.curframe_locals if frame is self.curframe else frame.f_locals
+        try:
+            value = eval(expression, frame.f_globals, local_names)
+        except BaseException:
+            return UNAVAILABLE
+        return self._safe_repr(value, expression)
+
+    def start_replay(self, arg, create):
+        try:
+            request = json.loads(self.decode(arg))
+            replay = create(request)
+        except Exception as e:
+            self.reply({'error': 'bad replay payload: %s' % self._format_exc(e)})
+            return None
+        answer = replay.immediate()
+        if answer is not None:
+            self.reply(answer)
+            return None
+        self.replay = replay
+        self.stdout.muted = True
+        self.catch_interrupts()
+        replay.begin()
+        return 1
+
+
+def integer(value):
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError('%r is not an integer' % (value,))
+    return value
+
+
+def text(value):
+    if not isinstance(value, str) or '\n' in value or '\r' in value:
+        raise ValueError('%r is not one line of text' % (value,))
+    return value
+
+
+def watched_frame(value):
+    if not isinstance(value, dict):
+        raise ValueError('bad watched frame %r' % (value,))
+    return {'depth': integer(value.get('depth')), 'function': text(value.get('function'))}

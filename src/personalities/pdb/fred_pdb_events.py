@@ -1,0 +1,193 @@
+# fred's event index for pdb: one trace function that counts every trace event (call, line,
+# return, exception) in the program's frames, whatever pdb is doing, and hands pdb the events it
+# needs. Its index names one exact moment of a run, so it must never depend on the debugger.
+#
+# The counting is the whole forward-run overhead of fred on Python, so the hot path is a closure
+# over cell variables: one increment, one comparison, one mode test per event.
+
+import bdb
+import cmd
+import importlib
+import os
+import pdb
+import runpy
+import sys
+
+NEVER = -1
+
+# What the tracer does with an event besides counting it.
+RUN_FREE = 0          # nothing: runUntil, and `continue` without breakpoints
+FOLLOW_DEBUGGER = 1   # every event to bdb: step, next, return, until, interrupts, scans
+FINISH_FRAME = 2      # nothing until one frame returns, then a callback (a scan's "finish")
+BREAKPOINTS_ONLY = 3  # line events of files with breakpoints to bdb: `continue`, breakpoint hits
+
+
+def _machinery():
+    """Files and folders of the debugger itself and of the import system: their frames are not the
+    program's. Imports in particular depend on what the debugger imported first."""
+    files = {bdb.__file__, pdb.__file__, cmd.__file__, runpy.__file__}
+    folders = (os.path.dirname(os.path.abspath(__file__)) + os.sep, os.path.dirname(importlib.__file__) + os.sep)
+    return files, folders
+
+
+class EventCounter:
+    """`trace` is the trace function (bdb installs it as self.trace_dispatch); `reached(frame,
+    event, arg)` is called at the event whose index equals `stop_at`; `dispatch` is bdb's own
+    trace_dispatch; `breakpoint_lines(filename)` the lines with breakpoints in a file."""
+
+    def __init__(self, dispatch, reached, breakpoint_lines):
+        files, folders = _machinery()
+
+        def is_program(filename):
+            if filename in files or filename.startswith('<frozen importlib'):
+                return False
+            return not filename.startswith(folders)
+
+        count = 0
+        stop_at = NEVER
+        mode = FOLLOW_DEBUGGER
+        finishing = None
+        finished = None
+        program_files = {}
+        lines_by_file = {}
+        watchers = {}
+
+        # Three kinds of local tracer. `local` serves every mode; `quiet` only counts; a `watching`
+        # tracer hands bdb only the lines of one file that have breakpoints. A frame keeps its
+        # tracer between events, so a change of mode gives the frames on the stack new ones.
+
+        def quiet(frame, event, arg):
+            nonlocal count
+            count += 1
+            if count == stop_at:
+                reached(frame, event, arg)
+                return frame.f_trace  # a stop may have changed the mode, and the tracer with it
+            return quiet
+
+        def local(frame, event, arg):
+            nonlocal count
+            count += 1
+            if count == stop_at:
+                reached(frame, event, arg)
+                return frame.f_trace
+            if mode:
+                special(frame, event, arg)
+                return frame.f_trace
+            return local
+
+        def watching(lines):
+            def watch(frame, event, arg):
+                nonlocal count
+                count += 1
+                if count == stop_at:
+                    reached(frame, event, arg)
+                    return frame.f_trace
+                if mode != BREAKPOINTS_ONLY:
+                    if mode:
+                        special(frame, event, arg)
+                elif event == 'line' and (frame.f_lineno in lines or frame.f_code.co_firstlineno in lines):
+                    # bdb looks for the line, or a function breakpoint at the code's first line.
+                    dispatch(frame, event, arg)
+                    return frame.f_trace
+                return watch
+            return watch
+
+        def trace(frame, event, arg):
+            # The global trace function (call events), and whatever bdb puts in a frame's f_trace.
+            nonlocal count
+            filename = frame.f_code.co_filename
+            counted = program_files.get(filename)
+            if counted is None:
+                counted = program_files[filename] = is_program(filename)
+            if not counted:
+                return None
+            count += 1
+            if count == stop_at:
+                reached(frame, event, arg)
+                return tracer_for(frame)
+            # Inlined tracer_for: this runs at every call.
+            if mode == RUN_FREE:
+                return quiet
+            if mode == BREAKPOINTS_ONLY:
+                # Only line events can hit a breakpoint.
+                watcher = watchers.get(filename)
+                return watcher if watcher is not None else watcher_for(filename)
+            special(frame, event, arg)
+            return local
+
+        def tracer_for(frame):
+            if mode == RUN_FREE:
+                return quiet
+            if mode == BREAKPOINTS_ONLY:
+                return watcher_for(frame.f_code.co_filename)
+            return local
+
+        def watcher_for(filename):
+            watcher = watchers.get(filename)
+            if watcher is None:
+                lines = lines_in(filename)
+                watcher = watchers[filename] = watching(lines) if lines else quiet
+            return watcher
+
+        def lines_in(filename):
+            lines = lines_by_file.get(filename)
+            if lines is None:
+                lines = lines_by_file[filename] = breakpoint_lines(filename)
+            return lines
+
+        def special(frame, event, arg):
+            nonlocal mode, finishing, finished
+            if mode == FOLLOW_DEBUGGER:
+                dispatch(frame, event, arg)
+            elif mode == BREAKPOINTS_ONLY:
+                if event == 'line':
+                    code = frame.f_code
+                    lines = lines_in(code.co_filename)
+                    if lines and (frame.f_lineno in lines or code.co_firstlineno in lines):
+                        dispatch(frame, event, arg)
+            elif event == 'return' and frame is finishing:
+                callback = finished
+                set_mode(RUN_FREE)
+                callback(frame, arg)
+
+        def set_mode(new_mode, frame=None, callback=None):
+            nonlocal mode, finishing, finished
+            if new_mode == mode == FOLLOW_DEBUGGER:
+                return  # every step of a scan: the stack's tracers are all `local` already
+            mode, finishing, finished = new_mode, frame, callback
+            # Breakpoints may have changed since the last resume.
+            lines_by_file.clear()
+            watchers.clear()
+            if new_mode != RUN_FREE:
+                # (Every tracer serves RUN_FREE.) Frames with `trace` classify themselves.
+                stacked = sys._getframe()
+                while stacked is not None:
+                    if stacked.f_trace is not None and stacked.f_trace is not trace:
+                        stacked.f_trace = tracer_for(stacked)
+                    stacked = stacked.f_back
+
+        def set_stop_at(index):
+            nonlocal stop_at
+            stop_at = NEVER if index is None else index
+
+        def restart():
+            nonlocal count
+            count = 0
+            set_stop_at(None)
+            set_mode(FOLLOW_DEBUGGER)
+
+        def counts(frame):
+            filename = frame.f_code.co_filename
+            counted = program_files.get(filename)
+            return is_program(filename) if counted is None else counted
+
+        self.trace = trace
+        self.counts = counts
+        self.count = lambda: count
+        self.stop_at = set_stop_at
+        self.restart = restart
+        self.run_free = lambda: set_mode(RUN_FREE)
+        self.follow_debugger = lambda: set_mode(FOLLOW_DEBUGGER)
+        self.breakpoints_only = lambda: set_mode(BREAKPOINTS_ONLY)
+        # Runs `frame` to its return event without bdb, then calls callback(frame, return_value).
+        self.finish_frame = lambda frame, callback: set_mode(FINISH_FRAME, frame, callback)

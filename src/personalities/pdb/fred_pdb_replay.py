@@ -1,0 +1,257 @@
+# The replay primitives of fred's pdb, each one fred_* command run inside the Python process: run
+# to an event index, scan the stops `step` would make, collect breakpoint hits. While one runs,
+# every stop pdb would make comes to `absorb` instead of a prompt; the last one becomes a normal
+# pdb stop, whose prompt is preceded by the primitive's result.
+
+
+class Target:
+    """A mark's payload: an event index, or the post-mortem moment of a run that crashed after
+    `index` events."""
+
+    def __init__(self, index, crashed=False):
+        self.index = index
+        self.crashed = crashed
+
+    @staticmethod
+    def parse(payload):
+        if payload is None:
+            return None
+        index = payload.get('index') if isinstance(payload, dict) else None
+        if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+            raise ValueError('bad mark %r' % (payload,))
+        return Target(index, payload.get('crashed') is True)
+
+    def stop_at(self):
+        # A crash has no event of its own: it is reached by running to the end.
+        return None if self.crashed else self.index
+
+
+class Primitive:
+    def __init__(self, debugger, target):
+        self.debugger = debugger
+        self.target = target
+        self.program_ended = False
+        self.interrupted = False
+        self.status = None  # decided: the next stop is the last one
+
+    def where_now(self):
+        """'here' if the current moment is the target, 'ended' if the program is not running,
+        'crashed' in post mortem, 'past' if the target was already passed, else None."""
+        debugger, target = self.debugger, self.target
+        state = debugger.status['state']
+        if state == 'exited':
+            return 'ended'
+        count = debugger.events.count()
+        if state == 'crashed':
+            return 'here' if target is not None and target.crashed and target.index == count else 'crashed'
+        if target is None or target.crashed:
+            return None
+        if target.index == count:
+            return 'here'
+        return 'past' if target.index < count else None
+
+    def begin(self):
+        """Sets pdb running; the result comes with the last stop."""
+        self.debugger.events.stop_at(None if self.target is None else self.target.stop_at())
+
+    def at_target(self, frame, event, arg):
+        self.status = 'reached'
+        self.debugger.stop_at_event(frame, event, arg)
+
+    def absorb(self, frame, traceback):
+        """Called instead of each pdb stop: True to keep running."""
+        if self.status is not None:
+            return False
+        if frame is None:
+            # Post mortem: the program crashed; that is the target only if it is a crash mark.
+            reached = self.target is not None and self.target.crashed and self.target.index == self.debugger.events.count()
+            self.status = 'reached' if reached else 'ended'
+            return False
+        if self.program_ended:
+            self.status = 'ended'
+            return False
+        if self.interrupted:
+            self.status = 'limit'
+            return False
+        return self.keep_going(frame)
+
+    def keep_going(self, frame):
+        return False
+
+
+class RunUntil(Primitive):
+    def immediate(self):
+        where = self.where_now()
+        if where is None:
+            return None
+        reached = where == 'here' or (where == 'ended' and self.target is None)
+        return {'reached': reached}
+
+    def begin(self):
+        super().begin()
+        self.debugger.events.run_free()
+
+    def absorb(self, frame, traceback):
+        keep_going = super().absorb(frame, traceback)
+        if self.status == 'ended' and self.target is None and frame is not None:
+            self.status = 'reached'  # the end of the program was the target
+        return keep_going
+
+    def result(self):
+        return {'reached': self.status == 'reached'}
+
+
+class Scan(Primitive):
+    def __init__(self, debugger, target, level, limit):
+        super().__init__(debugger, target)
+        self.level = level
+        self.limit = limit
+        self.recorded = 0
+        self.entries = []
+
+    def immediate(self):
+        where = self.where_now()
+        if where == 'here':
+            return self.reply('reached')
+        if where in ('ended', 'crashed'):
+            return self.reply('ended')
+        if self.limit <= 0:
+            return self.reply('limit')
+        return None
+
+    def begin(self):
+        super().begin()
+        self.debugger.set_step()
+
+    def keep_going(self, frame):
+        debugger = self.debugger
+        mark = debugger.mark_of(frame)
+        deeper = mark['depth'] > self.level
+        self.recorded += 1
+        if not self.record({'kind': 'entered' if deeper else 'stop', 'mark': mark}, frame):
+            return False
+        if deeper:
+            # Like gdb's finish: the deeper frame runs to its return unrecorded.
+            debugger.events.finish_frame(self.outermost_deeper(frame, mark['depth']), self.finished)
+            return True
+        if self.recorded >= self.limit:
+            self.status = 'limit'
+            return False
+        debugger.set_step()
+        return True
+
+    def record(self, entry, frame):
+        """Keeps an entry; False to end the scan at it."""
+        self.entries.append(entry)
+        return True
+
+    def outermost_deeper(self, frame, depth):
+        """The outermost frame deeper than the scan level whose return the counter sees (frames of
+        the import system between, say, an importing line and the imported module are not traced)."""
+        outer = frame
+        for _ in range(depth - self.level - 1):
+            frame = frame.f_back
+            if self.debugger.events.counts(frame):
+                outer = frame
+        return outer
+
+    def finished(self, frame, return_value):
+        if self.recorded >= self.limit:
+            self.status = 'limit'
+            self.debugger.stop_at_event(frame, 'return', return_value)
+        else:
+            self.debugger.set_step()
+
+    def reply(self, status):
+        return {'scan': {'status': status, 'entries': self.entries}}
+
+    def result(self):
+        return self.reply(self.status)
+
+
+class BreakpointHits(Primitive):
+    def __init__(self, debugger, target, limit, include_until):
+        super().__init__(debugger, target)
+        self.limit = limit
+        self.include_until = include_until
+        self.at_until = False
+        self.hits = []
+
+    def immediate(self):
+        where = self.where_now()
+        if where == 'here':
+            return self.reply('reached')
+        if where in ('ended', 'crashed'):
+            return self.reply('ended')
+        if self.limit <= 0:
+            return self.reply('limit')
+        return None
+
+    def begin(self):
+        super().begin()
+        self.debugger.continue_at_breakpoints()
+
+    def at_target(self, frame, event, arg):
+        # bdb decides whether a breakpoint stops here too (conditions, ignore counts).
+        self.at_until = True
+        self.debugger.dispatch(frame, event, arg)
+        if self.debugger.replay is self:
+            super().at_target(frame, event, arg)
+
+    def keep_going(self, frame):
+        mark = self.debugger.mark_of(frame)
+        if self.at_until:
+            if self.include_until:
+                self.hits.append(mark)
+            self.status = 'reached'
+            return False
+        self.hits.append(mark)
+        if len(self.hits) >= self.limit:
+            self.status = 'limit'
+            return False
+        self.debugger.continue_at_breakpoints()
+        return True
+
+    def reply(self, status):
+        return {'hits': {'status': status, 'marks': self.hits}}
+
+    def result(self):
+        return self.reply(self.status)
+
+
+class WatchScan(Scan):
+    """A scan that evaluates an expression in the watched frame at every entry and stops at the
+    first entry where its value is `value` (status 'changed'), without finishing an entered call."""
+
+    def __init__(self, debugger, target, level, limit, watched, expression, value):
+        super().__init__(debugger, target, level, limit)
+        self.watched = watched
+        self.expression = expression
+        self.value = value
+
+    def record(self, entry, frame):
+        entry['value'] = self.debugger.value_in_watched_frame(frame, self.watched, self.expression)
+        self.entries.append(entry)
+        if entry['value'] == self.value:
+            self.status = 'changed'
+            return False
+        return True
+
+
+class LastDifferent(WatchScan):
+    """A scan to `until` that keeps only the last entry where the expression's value was not
+    `value`: where a value that left and came back was last different."""
+
+    def __init__(self, debugger, target, level, limit, watched, expression, value):
+        super().__init__(debugger, target, level, limit, watched, expression, value)
+        self.last = None
+
+    def record(self, entry, frame):
+        value = self.debugger.value_in_watched_frame(frame, self.watched, self.expression)
+        if value != self.value:
+            entry['value'] = value
+            self.last = entry
+        return True
+
+    def reply(self, status):
+        return {'last_different': {'status': status, 'last': self.last}}

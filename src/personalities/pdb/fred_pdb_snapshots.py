@@ -1,0 +1,213 @@
+# Fork checkpoints of the debugged Python process. A snapshot is a double-forked copy of the live
+# worker (adopted by the supervisor) that waits on a Unix socket. Restoring asks it to fork a new
+# live worker, which rewinds regular-file offsets, announces itself and only then releases the old
+# worker, which exits without a word: one process reads the pdb dialogue at any time.
+
+import gc
+import json
+import os
+import socket
+import stat
+import struct
+import sys
+
+
+def fork_process():
+    """os.fork, except that the child keeps the `random` module's state: random reseeds itself in
+    every forked child, which would make a restored program draw other numbers."""
+    generator = sys.modules.get('random')
+    state = generator.getstate() if generator is not None else None
+    pid = os.fork()
+    if pid == 0 and state is not None:
+        generator.setstate(state)
+    return pid
+
+
+def reap(pid):
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass  # the program may reap children itself, or ignore SIGCHLD
+
+
+def regular_file_offsets():
+    """fd -> offset of every regular file open in this process. Forked processes share offsets, so
+    each restore must put them back."""
+    offsets = {}
+    for name in os.listdir('/proc/self/fd'):
+        fd = int(name)
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                offsets[fd] = os.lseek(fd, 0, os.SEEK_CUR)
+        except OSError:
+            continue
+    return offsets
+
+
+def rewind(offsets):
+    for fd, offset in offsets.items():
+        try:
+            os.lseek(fd, offset, os.SEEK_SET)
+        except OSError:
+            pass
+
+
+def flush_program_streams():
+    # Text the program wrote but Python still holds would be written once by each copy.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+def send_line(connection, payload):
+    connection.sendall(json.dumps(payload).encode('utf-8') + b'\n')
+
+
+def receive_line(connection):
+    data = b''
+    while not data.endswith(b'\n'):
+        chunk = connection.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    return json.loads(data.decode('utf-8'))
+
+
+class Restored:
+    """What a snapshot's copy finds when it becomes the live worker."""
+
+    def __init__(self, state):
+        self.state = state
+
+
+class Snapshots:
+    def __init__(self, supervision):
+        self.supervision = supervision
+
+    def address(self, checkpoint):
+        # Abstract socket namespace: nothing on disk to clean up; the token keeps others' names apart.
+        return b'\0fred-pdb-%s-%d' % (self.supervision.token.encode('ascii'), checkpoint)
+
+    def take(self, checkpoint):
+        """Returns the snapshot's pid in the live worker; in a worker restored from the snapshot
+        (possibly much later) returns a Restored instead."""
+        flush_program_streams()
+        offsets = regular_file_offsets()
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(self.address(checkpoint))
+        listener.listen(8)
+        report_in, report_out = os.pipe()
+        collecting = gc.isenabled()
+        intermediate = fork_process()
+        if intermediate == 0:
+            try:
+                # A waiting snapshot must run none of the program's code, finalizers included.
+                gc.disable()
+                os.close(report_in)
+                snapshot = fork_process()
+                if snapshot != 0:
+                    os.write(report_out, b'%d' % snapshot)
+                    os._exit(0)
+                os.close(report_out)
+                restored = self.wait(listener, offsets)
+                if collecting:
+                    gc.enable()
+                return restored
+            except BaseException:
+                # Never let a copy fall back into pdb: two processes would read the dialogue.
+                os._exit(1)
+        os.close(report_out)
+        listener.close()
+        with open(report_in, 'rb') as report:
+            snapshot = report.read()
+        reap(intermediate)
+        if not snapshot:
+            raise OSError('the checkpoint process did not start')
+        return int(snapshot)
+
+    def wait(self, listener, offsets):
+        """The snapshot's life: frozen here until asked to discard itself or to fork a worker."""
+        while True:
+            connection, _ = listener.accept()
+            with connection:
+                if not self.trusted(connection):
+                    continue
+                request = receive_line(connection)
+                if request is None:
+                    continue
+                if request.get('op') == 'discard':
+                    send_line(connection, {'ok': True})
+                    os._exit(0)
+                if request.get('op') != 'restore':
+                    continue
+                try:
+                    worker = self.fork_worker()
+                except OSError as e:
+                    send_line(connection, {'error': str(e)})
+                    continue
+                if worker is None:
+                    continue  # in the snapshot: wait for the next request
+                listener.close()
+                rewind(offsets)
+                self.supervision.announce_live()
+                send_line(connection, {'ok': True, 'pid': os.getpid()})
+                return Restored(request.get('state'))
+
+    def fork_worker(self):
+        """Forks the new live worker (as an orphan, so the supervisor adopts it); returns None in
+        the snapshot."""
+        intermediate = fork_process()
+        if intermediate == 0:
+            if fork_process() != 0:
+                os._exit(0)
+            return True
+        reap(intermediate)
+        return None
+
+    @staticmethod
+    def trusted(connection):
+        credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize('3i'))
+        _, user, _ = struct.unpack('3i', credentials)
+        return user == os.getuid()
+
+    def restore(self, checkpoint, state):
+        """Hands the dialogue over to a copy of the snapshot and exits; returns an error message if
+        that could not be done."""
+        try:
+            connection = self.connect(checkpoint)
+        except OSError:
+            return 'no checkpoint %d' % checkpoint
+        with connection:
+            try:
+                send_line(connection, {'op': 'restore', 'state': state})
+                reply = receive_line(connection)
+            except (OSError, ValueError) as e:
+                reply = {'error': str(e)}
+        if reply and reply.get('ok'):
+            os._exit(0)
+        # A failed successor may have announced itself: we are still the live worker.
+        self.supervision.announce_live()
+        return 'cannot restore checkpoint %d: %s' % (checkpoint, (reply or {}).get('error', 'the checkpoint process failed'))
+
+    def discard(self, checkpoint):
+        try:
+            connection = self.connect(checkpoint)
+        except OSError:
+            return
+        with connection:
+            try:
+                send_line(connection, {'op': 'discard'})
+                receive_line(connection)
+            except (OSError, ValueError):
+                pass
+
+    def connect(self, checkpoint):
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            connection.connect(self.address(checkpoint))
+        except OSError:
+            connection.close()
+            raise
+        return connection

@@ -1,0 +1,113 @@
+// pdb's side of the reversible powers: one fred_* command each, run inside the Python process by
+// fred_pdb (fred_pdb_replay.py, fred_pdb_snapshots.py). Marks are trace event indexes; their
+// payload travels back as JSON in a base64 argument.
+
+import type {
+  BreakpointHitsResult, Mark, ReplayPowers, ScanResult, ScanStatus, WatchedFrame, WatchEntry, WatchPowers, WatchScanResult,
+} from '../../debugger/replay.js';
+import { PdbForkCheckpoints } from '../../checkpoints/fork/pdb-fork-checkpoints.js';
+import { FredError } from '../../errors.js';
+import { eventIndex, toHitsResult, toLastDifferent, toMark, toScanResult, toWatchScanResult } from './fred-replies.js';
+
+/** Fewer events than this between two moments are stepped through rather than bisected. */
+const MIN_BISECTED_EVENTS = 256;
+
+/** How the replay talks to fred_pdb: one fred_* command, its `@fred` answer back. */
+export interface PdbReplayPort {
+  /** The command's own `@fred` answer (not the status line); fred_pdb's `{"error": ...}` is thrown. */
+  request(command: string): Promise<Record<string, unknown>>;
+}
+
+export class PdbReplay implements ReplayPowers, WatchPowers {
+  readonly checkpoints: PdbForkCheckpoints;
+  readonly watch: WatchPowers = this;
+
+  constructor(private readonly port: PdbReplayPort) {
+    this.checkpoints = new PdbForkCheckpoints({
+      checkpoint: async (id) => { await this.port.request(`fred_checkpoint ${id}`); },
+      restore: async (id) => { await this.port.request(`fred_restore ${id}`); },
+      discard: async (id) => { await this.port.request(`fred_discard ${id}`); },
+    });
+  }
+
+  /** pdb programs always start stopped at their first line (launch, `run`, `restart`). */
+  async holdAtStart(): Promise<void> {}
+
+  async mark(): Promise<Mark> {
+    return toMark((await this.port.request('fred_mark'))['mark']);
+  }
+
+  async runUntil(target: Mark | null): Promise<boolean> {
+    return this.runTo(markPayload(target));
+  }
+
+  private async runTo(target: unknown): Promise<boolean> {
+    const reply = await this.port.request(`fred_run_until ${payload({ target })}`);
+    return reply['reached'] === true;
+  }
+
+  async scan(level: number, until: Mark | null, limit: number): Promise<ScanResult> {
+    const request = { level: whole(level, 'scan level'), until: markPayload(until), limit: whole(limit, 'scan limit') };
+    return toScanResult(await this.port.request(`fred_scan ${payload(request)}`));
+  }
+
+  async breakpointHits(until: Mark | null, limit: number, includeUntil: boolean): Promise<BreakpointHitsResult> {
+    const request = { until: markPayload(until), limit: whole(limit, 'limit'), include_until: includeUntil };
+    return toHitsResult(await this.port.request(`fred_breakpoint_hits ${payload(request)}`));
+  }
+
+  async evaluateIn(expression: string, frame: WatchedFrame): Promise<string> {
+    const reply = await this.port.request(`fred_evaluate_in ${payload({ frame, expression })}`);
+    if (typeof reply['value'] !== 'string') throw new FredError('internal', 'fred_pdb sent a malformed evaluation');
+    return reply['value'];
+  }
+
+  /** Exact bisection: the moment halfway, by event index, between now and `until` (`spanMs` unused). */
+  async midpoint(until: Mark, _spanMs: number): Promise<{ mark: Mark; spanMs: number } | null> {
+    const from = eventIndex(await this.mark());
+    const to = eventIndex(until);
+    if (to - from < MIN_BISECTED_EVENTS) return null;
+    const started = performance.now();
+    if (!(await this.runTo({ index: Math.floor((from + to) / 2) }))) return null;
+    const spanMs = performance.now() - started;
+    return { mark: await this.mark(), spanMs };
+  }
+
+  async timeTo(until: Mark): Promise<number> {
+    const started = performance.now();
+    await this.runUntil(until);
+    return performance.now() - started;
+  }
+
+  async lastDifferent(level: number, until: Mark, limit: number, frame: WatchedFrame, expression: string, value: string): Promise<{ status: ScanStatus; last?: WatchEntry }> {
+    return toLastDifferent(await this.port.request(`fred_last_different ${watchPayload(level, until, limit, frame, expression, value)}`));
+  }
+
+  async watchScan(level: number, until: Mark, limit: number, frame: WatchedFrame, expression: string, target: string): Promise<WatchScanResult> {
+    return toWatchScanResult(await this.port.request(`fred_watch_scan ${watchPayload(level, until, limit, frame, expression, target)}`));
+  }
+}
+
+function watchPayload(level: number, until: Mark, limit: number, frame: WatchedFrame, expression: string, value: string): string {
+  return payload({ level: whole(level, 'scan level'), until: markPayload(until), limit: whole(limit, 'scan limit'), frame, expression, value });
+}
+
+function markPayload(mark: Mark | null): unknown {
+  if (mark === null) return null;
+  try {
+    return JSON.parse(mark.payload) as unknown;
+  } catch {
+    throw new FredError('internal', `not a pdb mark: ${mark.key}`);
+  }
+}
+
+function whole(value: number, what: string): number {
+  // fred_pdb wants JSON integers; Infinity (no limit) becomes the largest safe one.
+  if (value === Infinity) return Number.MAX_SAFE_INTEGER;
+  if (!Number.isInteger(value)) throw new FredError('internal', `${what} must be an integer, not ${value}`);
+  return value;
+}
+
+function payload(request: unknown): string {
+  return Buffer.from(JSON.stringify(request), 'utf8').toString('base64');
+}
