@@ -88,12 +88,13 @@ export interface WatchPowers {
   /** The expression's value in the watched frame (falling back to globals), or UNAVAILABLE. */
   evaluateIn(expression: string, frame: WatchedFrame): Promise<string>;
   /**
-   * Runs forward from the current moment toward `until` and stops roughly halfway, returning
-   * that moment and the length of the stretch from here to it; null when the stretch is short
-   * enough to step through. `spanMs` is the length of the whole stretch, as `timeTo` measured
-   * it or a previous midpoint returned (personalities that bisect by event count ignore it).
+   * Runs forward from the current moment toward `until` and stops about `fraction` of the way
+   * (0.5: halfway), returning that moment and the length of the stretch from here to it; null
+   * when the stretch is short enough to step through. `spanMs` is the length of the whole
+   * stretch, as `timeTo` measured it or a previous midpoint returned (personalities that bisect
+   * by event count ignore it).
    */
-  midpoint(until: Mark, spanMs: number): Promise<{ mark: Mark; spanMs: number } | null>;
+  midpoint(until: Mark, spanMs: number, fraction?: number): Promise<{ mark: Mark; spanMs: number } | null>;
   /** Runs from the current moment to `until` (left there), returning how long that took. */
   timeTo(until: Mark): Promise<number>;
   /**

@@ -57,7 +57,7 @@ export async function reverseWatch(
   let target: Moment | null;
   if (stretch) {
     const [earlier, later] = await bisect(search, stretch.earlier, stretch.later);
-    target = await statementBefore(search, earlier, later, true);
+    target = await latestChange(search, earlier, later);
   } else {
     target = await lastDifferentStatement(search, current);
   }
@@ -102,30 +102,72 @@ async function lastDifferentStatement(search: Search, current: Moment): Promise<
   return null;
 }
 
-/** Level 2: halve the stretch, checkpointing each probe, while it is long. */
+/**
+ * Level 2: narrow the stretch [earlier (other value), later (the value)] while it is long,
+ * checkpointing each probe. The latest change matters, so each round first probes near the end
+ * (7/8) and then the middle: a value that left and came back late is found before the bisection
+ * settles on an older change.
+ */
 async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[Moment, Moment]> {
   const { timeline } = search.context;
   await timeline.seek(earlier);
   let span = await search.watch.timeTo(later.mark!);
   timeline.standAt(later);
+  let galloping = true;
   for (;;) {
-    await timeline.seek(earlier);
-    const middle = await search.watch.midpoint(later.mark!, span);
-    if (!middle) {
-      timeline.forgetPosition();
-      return [earlier, later];
+    const fractions = galloping ? [7 / 8, 1 / 2] : [1 / 2];
+    let moved = false;
+    for (const fraction of fractions) {
+      const probe = await probeAt(search, earlier, later, span, fraction);
+      if (!probe) return [earlier, later];
+      if (probe.differs) {
+        // The latest visible change is after this probe: bisect plainly from here on.
+        span = Math.max(span - probe.spanMs, 0);
+        earlier = probe.moment;
+        galloping = false;
+        moved = true;
+        break;
+      }
+      later = probe.moment;
+      span = probe.spanMs;
+      moved = true;
+      if (fraction === 7 / 8) continue;
     }
-    const moment = timeline.momentFor(middle.mark, earlier, 'other', earlier.outputBytes);
-    timeline.standAt(moment);
-    await timeline.checkpointHere(moment);
-    if ((await valueAt(search, moment)) === search.value) {
-      later = moment;
-      span = middle.spanMs;
-    } else {
-      earlier = moment;
-      span = Math.max(span - middle.spanMs, 0.001);
-    }
+    if (!moved) return [earlier, later];
   }
+}
+
+/** Runs from `earlier` toward `later` and stops `fraction` of the way; checkpoints and evaluates there. */
+async function probeAt(search: Search, earlier: Moment, later: Moment, span: number, fraction: number): Promise<{ moment: Moment; differs: boolean; spanMs: number } | null> {
+  const { timeline } = search.context;
+  await timeline.seek(earlier);
+  const middle = await search.watch.midpoint(later.mark!, span, fraction);
+  if (!middle) {
+    timeline.forgetPosition();
+    return null;
+  }
+  const moment = timeline.momentFor(middle.mark, earlier, 'other', earlier.outputBytes);
+  timeline.standAt(moment);
+  await timeline.checkpointHere(moment);
+  const differs = (await valueAt(search, moment)) !== search.value;
+  return { moment, differs, spanMs: middle.spanMs };
+}
+
+/**
+ * The latest statement-level moment in [from, until] whose value differed (from itself if none
+ * later did), then the statement after it that gave the value.
+ */
+async function latestChange(search: Search, from: Moment, until: Moment): Promise<Moment> {
+  const { timeline } = search.context;
+  await timeline.seek(from);
+  const level = Math.max(search.frame.depth, depth(from));
+  const result = await search.watch.lastDifferent(level, until.mark!, search.context.scanLimit, search.frame, search.expression, search.value);
+  timeline.standAt(until);
+  if (result.status === 'limit') {
+    throw new FredError('unsupported', `more than ${search.context.scanLimit} steps to search between two probes`);
+  }
+  const different = result.last ? timeline.momentFor(result.last.mark, from, 'other', from.outputBytes) : from;
+  return statementBefore(search, different, until, true);
 }
 
 /**

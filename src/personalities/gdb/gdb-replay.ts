@@ -67,18 +67,15 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
     return text(reply, 'value') ?? '';
   }
 
-  /**
-   * Time bisection: gdb has no cheap instruction counter, so run half the span and interrupt.
-   * `spanMs` <= 0 asks for the span first: the stretch is run once, timed inside gdb.
-   */
-  async midpoint(until: Mark, spanMs: number): Promise<{ mark: Mark; spanMs: number } | null> {
-    if (spanMs > 0 && spanMs < MIN_SPAN_MS) return null;
+  /** Time bisection: gdb has no cheap instruction counter, so run part of the span and interrupt. */
+  async midpoint(until: Mark, spanMs: number, fraction = 0.5): Promise<{ mark: Mark; spanMs: number } | null> {
+    if (spanMs < MIN_SPAN_MS) return null;
     const start = await this.mark();
-    const reply = await this.moving(`-fred-run-for ${quoteMiString(until.payload)} ${(spanMs / 2).toFixed(6)}`);
+    const reply = await this.moving(`-fred-run-for ${quoteMiString(until.payload)} ${(spanMs * fraction).toFixed(6)}`);
     if (text(reply, 'status') !== 'interrupted') return null;
     const middle = await this.mark();
     // An interrupt that landed before the program moved is no progress.
-    return middle.key === start.key ? null : { mark: middle, spanMs: Number(text(reply, 'elapsed') ?? spanMs / 2) };
+    return middle.key === start.key ? null : { mark: middle, spanMs: Number(text(reply, 'elapsed') ?? spanMs * fraction) };
   }
 
   /** How long the program takes to run from here to `until` (it is left there). */

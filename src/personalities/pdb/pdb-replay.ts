@@ -63,12 +63,14 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
   }
 
   /** Exact bisection: the moment halfway, by event index, between now and `until` (`spanMs` unused). */
-  async midpoint(until: Mark, _spanMs: number): Promise<{ mark: Mark; spanMs: number } | null> {
+  async midpoint(until: Mark, _spanMs: number, fraction = 0.5): Promise<{ mark: Mark; spanMs: number } | null> {
     const from = eventIndex(await this.mark());
     const to = eventIndex(until);
     if (to - from < MIN_BISECTED_EVENTS) return null;
+    const index = from + Math.floor((to - from) * fraction);
+    if (index <= from || index >= to) return null;
     const started = performance.now();
-    if (!(await this.runTo({ index: Math.floor((from + to) / 2) }))) return null;
+    if (!(await this.runTo({ index }))) return null;
     const spanMs = performance.now() - started;
     return { mark: await this.mark(), spanMs };
   }
