@@ -1,0 +1,95 @@
+// reverse-watch's search logic on a model debugger: odd histories (values that leave and come
+// back, changes inside calls, changes made by the calling statement) without a real program.
+
+import { describe, expect, it } from 'vitest';
+import { Timeline } from '../../src/timeline/timeline.js';
+import { CheckpointPolicy } from '../../src/timeline/checkpoint-policy.js';
+import { reverseWatch } from '../../src/reverse/reverse-watch.js';
+import { ModelDebugger, type ModelStop } from './model-debugger.js';
+
+function main(line: number, value: string): ModelStop {
+  return { function: 'main', line, depth: 1, value };
+}
+
+function callee(line: number, value: string): ModelStop {
+  return { function: 'helper', line, depth: 2, value };
+}
+
+/** Runs reverse-watch from the last stop; checkpoints at the given stop indexes (0 always). */
+async function watchFromEnd(stops: ModelStop[], checkpointsAt: number[] = []) {
+  const model = new ModelDebugger(stops);
+  const timeline = new Timeline(model, new CheckpointPolicy(0));
+  let previous = timeline.momentFor(model.markAt(0), null, 'start', 0);
+  timeline.standAt(previous);
+  await timeline.checkpointHere(previous);
+  for (const index of checkpointsAt) {
+    model.position = index;
+    const moment = timeline.momentFor(model.markAt(index), previous, 'other', 0);
+    timeline.standAt(moment);
+    await timeline.checkpointHere(moment);
+    previous = moment;
+  }
+  model.position = stops.length - 1;
+  const current = timeline.momentFor(model.markAt(stops.length - 1), previous, 'other', 0);
+  timeline.standAt(current);
+  const result = await reverseWatch({ timeline, replay: model, scanLimit: 10_000 }, current, 'expr', { probes: 0 });
+  return { result, model, index: result.found ? Number(result.target.mark!.payload) : -1 };
+}
+
+describe('reverse-watch search', () => {
+  it('finds the statement before a single change', async () => {
+    const stops = Array.from({ length: 100 }, (_, index) => main(index, index < 60 ? 'a' : 'b'));
+    const { result, index } = await watchFromEnd(stops);
+    expect(result).toMatchObject({ found: true, valueBefore: 'a', valueAfter: 'b' });
+    expect(index).toBe(59);
+  });
+
+  it('finds it across checkpoints and bisection the same way', async () => {
+    const stops = Array.from({ length: 400 }, (_, index) => main(index, index < 123 ? 'a' : 'b'));
+    for (const checkpoints of [[], [100], [50, 200, 300], [10, 20, 30, 390]]) {
+      expect((await watchFromEnd(stops, checkpoints)).index).toBe(122);
+    }
+  });
+
+  it('descends into the call in which the value changed', async () => {
+    const stops = [
+      ...Array.from({ length: 40 }, (_, index) => main(index, 'a')),
+      callee(100, 'a'), callee(101, 'a'), callee(102, 'a'), callee(103, 'b'), callee(104, 'b'),
+      ...Array.from({ length: 20 }, (_, index) => main(40 + index, 'b')),
+    ];
+    const { index, result } = await watchFromEnd(stops);
+    expect(result.found).toBe(true);
+    expect(stops[index]).toMatchObject({ function: 'helper', line: 102 });
+  });
+
+  it('blames the calling statement when the value changes only after the call returns', async () => {
+    // main's line 39 calls helper, whose result it assigns: the value changes on the way back.
+    const stops = [
+      ...Array.from({ length: 40 }, (_, index) => main(index, 'a')),
+      callee(100, 'a'), callee(101, 'a'),
+      ...Array.from({ length: 20 }, (_, index) => main(40 + index, 'b')),
+    ];
+    const { index } = await watchFromEnd(stops);
+    expect(stops[index]).toMatchObject({ function: 'main', line: 39 });
+  });
+
+  it('finds the latest change when the value left and came back', async () => {
+    const values = (index: number) => (index < 30 || index >= 70 ? 'b' : 'a');
+    const stops = Array.from({ length: 100 }, (_, index) => main(index, values(index)));
+    for (const checkpoints of [[], [50], [20, 60, 80]]) {
+      expect((await watchFromEnd(stops, checkpoints)).index).toBe(69);
+    }
+  });
+
+  it('finds a one-stop window where the value differed (all checkpoints agree with now)', async () => {
+    const stops = Array.from({ length: 100 }, (_, index) => main(index, index === 80 ? 'a' : 'b'));
+    expect((await watchFromEnd(stops)).index).toBe(80);
+    expect((await watchFromEnd(stops, [40, 90])).index).toBe(80);
+  });
+
+  it('reports no change when the value never differed, and leaves nothing half-done', async () => {
+    const stops = Array.from({ length: 50 }, (_, index) => main(index, 'same'));
+    const { result } = await watchFromEnd(stops, [10, 30]);
+    expect(result).toEqual({ found: false, valueAfter: 'same' });
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { CheckpointPolicy } from '../../src/timeline/checkpoint-policy.js';
+
+describe('CheckpointPolicy', () => {
+  it('takes the first checkpoint at once and later ones after the interval', () => {
+    const policy = new CheckpointPolicy(100);
+    expect(policy.due(0, true)).toBe(true);
+    expect(policy.due(99, false)).toBe(false);
+    expect(policy.due(100, false)).toBe(true);
+  });
+
+  it('takes none after the first when the interval is 0', () => {
+    const policy = new CheckpointPolicy(0);
+    expect(policy.due(0, true)).toBe(true);
+    expect(policy.due(1_000_000, false)).toBe(false);
+  });
+
+  it('keeps at most maxAutomatic, dense near now and sparse long ago', () => {
+    const policy = new CheckpointPolicy(100, 8);
+    const serials = Array.from({ length: 200 }, (_, index) => index);
+    const dropped = new Set(policy.victims(serials, 200));
+    const kept = serials.filter((serial) => !dropped.has(serial));
+    expect(kept).toHaveLength(8);
+    // The oldest and the newest survive: the ends of the recorded past stay reachable.
+    expect(kept[0]).toBe(0);
+    expect(kept[kept.length - 1]).toBe(199);
+    // Gaps grow with age: a logarithmic spread, not an even one.
+    const gaps = kept.slice(1).map((serial, index) => serial - kept[index]!);
+    expect(gaps[0]!).toBeGreaterThan(gaps[gaps.length - 1]!);
+  });
+
+  it('drops nothing while under the limit', () => {
+    expect(new CheckpointPolicy(100, 8).victims([1, 5, 9], 10)).toEqual([]);
+  });
+});
