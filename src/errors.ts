@@ -9,6 +9,7 @@ export type FredErrorCode =
   | 'not-running'      // the command needs a live program
   | 'program'          // missing / non-executable program, unreadable stdin file
   | 'unsupported'      // valid request this backend cannot do
+  | 'interrupted'      // the user stopped a command (Ctrl-C) before it finished
   | 'internal';        // a bug or an unexpected debugger death
 
 export class FredError extends Error {

@@ -2,6 +2,9 @@
  * stdin recorded in a launch file, so no program argument or path ever passes through a shell.
  *
  * Launch file format: NUL-terminated fields: stdin path ("" = keep), program path, argv[0..n-1].
+ * An optional environment file next to it, LAUNCH_FILE.env, holds NUL-terminated NAME=VALUE
+ * entries set for the program only (fred's record-replay shim: LD_PRELOAD must reach neither gdb
+ * nor the shell gdb starts this wrapper with).
  * Usage (by gdb): fred-exec LAUNCH_FILE EXEC_FILE [ARGS...]. gdb appends its exec file and, when
  * the user gave `run ARGS` or `set args`, those arguments: then they replace the recorded ones,
  * as they would in plain gdb.
@@ -30,6 +33,33 @@ static char *read_all(const char *path, size_t *size) {
   close(fd);
   *size = used;
   return data;
+}
+
+/* Applies LAUNCH_FILE.env, if there is one. */
+static int set_program_environment(const char *launch_file) {
+  size_t length = strlen(launch_file);
+  char *path = malloc(length + sizeof ".env");
+  memcpy(path, launch_file, length);
+  memcpy(path + length, ".env", sizeof ".env");
+  size_t size = 0;
+  char *entries = read_all(path, &size);
+  if (!entries) {
+    free(path);
+    return errno == ENOENT ? 0 : -1;
+  }
+  if (size > 0 && entries[size - 1] != '\0') {
+    fprintf(stderr, "fred-exec: malformed environment file %s\n", path);
+    return -1;
+  }
+  /* putenv keeps the strings, which live until exec. */
+  for (char *entry = entries; entry < entries + size; entry += strlen(entry) + 1) {
+    if (strchr(entry, '=') == NULL || putenv(entry) != 0) {
+      fprintf(stderr, "fred-exec: bad environment entry in %s\n", path);
+      return -1;
+    }
+  }
+  free(path);
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -63,6 +93,7 @@ int main(int argc, char **argv) {
     }
     if (fd != 0) close(fd);
   }
+  if (set_program_environment(argv[1]) != 0) return 127;
   char **program_argv = fields + 2;
   if (argc > 3) {
     /* The user set arguments inside gdb: keep the recorded argv[0], take theirs. */

@@ -12,6 +12,8 @@ export interface CliOptions {
   json: boolean;
   programOutput?: string;
   checkpointIntervalMs?: number;
+  /** false: --no-record, the program runs without the record-replay shim. */
+  record?: boolean;
   help: boolean;
   version: boolean;
   program?: string;
@@ -20,7 +22,7 @@ export interface CliOptions {
 
 const VALUE_OPTIONS = new Set(['--debugger', '--stdin', '--commands', '--program-output', '--checkpoint-interval']);
 
-export const USAGE = `usage: fred [--debugger gdb|pdb] [--stdin FILE] [--checkpoint-interval MS] -- PROGRAM [ARGS...]
+export const USAGE = `usage: fred [--debugger gdb|pdb] [--stdin FILE] [--checkpoint-interval MS] [--no-record] -- PROGRAM [ARGS...]
        fred --batch --commands FILE [--json] [--program-output FILE] [options above] -- PROGRAM [ARGS...]`;
 
 export function parseArguments(argv: string[]): CliOptions {
@@ -42,6 +44,7 @@ export function parseArguments(argv: string[]): CliOptions {
       throw new FredError('usage', `${flag} takes no value`);
     } else if (flag === '--batch') options.batch = true;
     else if (flag === '--json') options.json = true;
+    else if (flag === '--no-record') options.record = false;
     else if (flag === '--help' || flag === '-h') options.help = true;
     else if (flag === '--version') options.version = true;
     else throw new FredError('usage', `unknown option ${flag}`);

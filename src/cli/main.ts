@@ -9,6 +9,7 @@ import { parseArguments, USAGE } from './arguments.js';
 import { readCommandFile, runBatch } from './batch.js';
 import { runRepl } from './repl.js';
 import { BISECT_USAGE, parseBisectArguments, runBisect } from './bisect.js';
+import { runTuiCommand } from './tui.js';
 
 export async function main(argv: string[]): Promise<void> {
   let session: Session | undefined;
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
     process.on(signal, () => void cleanupAndExit(128 + signalNumbers[signal]));
   }
+  if (argv[0] === 'tui') return cleanupAndExit(await runTuiCommand(argv.slice(1), (started) => { session = started; }));
   if (argv[0] === 'bisect') {
     try {
       const options = parseBisectArguments(argv.slice(1));
@@ -51,6 +53,7 @@ export async function main(argv: string[]): Promise<void> {
       debugger: options.debugger,
       stdinFile: options.stdinFile,
       checkpointIntervalMs: options.checkpointIntervalMs,
+      record: options.record,
     });
     const status = commands
       ? await runBatch(session, commands, { commandsFile: options.commandsFile!, json: options.json, programOutput: options.programOutput })

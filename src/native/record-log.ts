@@ -69,6 +69,7 @@ interface RawHeader {
 
 interface AddonLog {
   header(): RawHeader;
+  swallowedTextUnits(): number;
   setStopAt(count: number | null): void;
   requestTruncate(): void;
   events(limit?: number): LoggedEvent[];
@@ -128,6 +129,14 @@ export class RecordLog {
 
   get length(): number {
     return this.live().header().length;
+  }
+
+  /**
+   * The output the shim swallowed in replays so far, in UTF-16 code units (the length a
+   * JavaScript string of it would have): where the program's output position really is.
+   */
+  swallowedTextUnits(): number {
+    return this.closed ? 0 : this.handle.swallowedTextUnits();
   }
 
   get divergence(): Divergence | null {

@@ -3,6 +3,7 @@
 
 import { existsSync, symlinkSync } from 'node:fs';
 import type { DebuggerKind } from '../debugger/types.js';
+import type { ReplayedOutput } from '../session/output-gate.js';
 import { FredError } from '../errors.js';
 import { packageFile } from '../system/package-root.js';
 import { PrivateDirectory } from '../system/private-directory.js';
@@ -12,9 +13,10 @@ export function shimPath(): string {
   return packageFile('native', 'build', 'Release', 'libfred-record.so');
 }
 
-export class Recording {
+export class Recording implements ReplayedOutput {
   /** Divergences already reported. */
   private reported = 0;
+  private recording = false;
   private disposed = false;
 
   private constructor(
@@ -50,6 +52,23 @@ export class Recording {
     };
     if (this.kind === 'pdb') environment['FRED_RECORD_PAUSED'] = '1';
     return environment;
+  }
+
+  /** Output the shim swallowed in replays, in UTF-16 code units. */
+  swallowedOutput(): number {
+    return this.disposed ? 0 : this.log.swallowedTextUnits();
+  }
+
+  /**
+   * True once the shim records the program (it started recording, or pdb let it record): then
+   * the program writes only what is new. A static program never loads the shim.
+   */
+  recordsProgram(): boolean {
+    if (!this.recording && !this.disposed) {
+      const state = this.log.state();
+      this.recording = state.starts > 0 || state.recorded > 0;
+    }
+    return this.recording;
   }
 
   /** One line for the user when the program diverged from its recording since last asked. */

@@ -17,10 +17,26 @@
 import { FredError } from '../errors.js';
 import { UNAVAILABLE, type WatchedFrame, type WatchEntry, type WatchPowers } from '../debugger/replay.js';
 import { chain, type Moment } from '../timeline/moment.js';
-import { depth, type ReverseContext } from './context.js';
+import { depth, inProgramSource, type ReverseContext } from './context.js';
 import { reverseFinishTarget } from './reverse-finish.js';
 
 export interface ReverseWatchStats {
+  probes: number;
+  /**
+   * Told where the search is before each of its steps (for a progress display). It may throw to
+   * stop the search there; the caller then puts the program back where it was.
+   */
+  onProgress?: (progress: ReverseWatchProgress) => void;
+}
+
+/** Where the search is: the stretch of execution it works on, narrowed to [low, high] of it. */
+export interface ReverseWatchProgress {
+  phase: 'checkpoints' | 'bisecting' | 'statements';
+  earlier: Moment;
+  later: Moment;
+  /** The part of the stretch still in question, as fractions of it (0: earlier, 1: later). */
+  low: number;
+  high: number;
   probes: number;
 }
 
@@ -35,7 +51,11 @@ interface Search {
   frame: WatchedFrame;
   /** The value now: the search looks for the last moment it was anything else. */
   value: string;
+  /** The watched frame runs the program's own code, where `step` stops (not the C library's). */
+  frameSteppable: boolean;
   stats: ReverseWatchStats;
+  /** The stretch being searched, for progress reports. */
+  stretch?: { earlier: Moment; later: Moment; low: number; high: number };
 }
 
 export async function reverseWatch(
@@ -51,18 +71,30 @@ export async function reverseWatch(
   const value = await watch.evaluateIn(expression, frame);
   stats.probes++;
   if (value === UNAVAILABLE) throw new FredError('bad-expression', `cannot evaluate ${expression} here`);
-  const search: Search = { context, watch, expression, frame, value, stats };
+  // The search compares values across moments: an expression that changes the program when
+  // evaluated (`n++`, `stack.pop()`) has another value each time and would send it anywhere.
+  stats.probes++;
+  if ((await watch.evaluateIn(expression, frame)) !== value) {
+    throw new FredError('bad-expression', `${expression} has another value each time it is evaluated: reverse-watch needs an expression without side effects`);
+  }
+  const search: Search = { context, watch, expression, frame, value, stats, frameSteppable: inProgramSource(current.mark.location) };
 
   const stretch = await findCheckpointStretch(search, current);
   let target: Moment | null;
   if (stretch) {
     const [earlier, later] = await bisect(search, stretch.earlier, stretch.later);
+    report(search, 'statements');
     target = await latestChange(search, earlier, later);
   } else {
     target = await lastDifferentStatement(search, current);
   }
   if (!target) return { found: false, valueAfter: value };
   const valueBefore = await valueAt(search, target);
+  if (valueBefore === value) {
+    // Not a change: the expression's evaluation changed the program during the search (a side
+    // effect that returns the same value each time, like `list.clear()`), or the replay diverged.
+    throw new FredError('bad-expression', `${expression} is ${value} also just before the change found: its evaluation has side effects, or the program does not run the same way each time`);
+  }
   return { found: true, target, valueBefore, valueAfter: value };
 }
 
@@ -71,6 +103,7 @@ async function findCheckpointStretch(search: Search, current: Moment): Promise<{
   let later = current;
   for (const anchor of chain(current)) {
     if (anchor === current || anchor.checkpoint === undefined || !anchor.mark) continue;
+    report(search, 'checkpoints', { earlier: anchor, later, low: 0, high: 1 });
     if ((await valueAt(search, anchor)) !== search.value) return { earlier: anchor, later };
     later = anchor;
   }
@@ -86,8 +119,9 @@ async function lastDifferentStatement(search: Search, current: Moment): Promise<
   let later = current;
   for (const anchor of chain(current)) {
     if (anchor === current || anchor.checkpoint === undefined || !anchor.mark) continue;
+    report(search, 'statements', { earlier: anchor, later, low: 0, high: 1 });
     await timeline.seek(anchor);
-    const level = Math.max(search.frame.depth, depth(anchor));
+    const level = scanLevel(search, anchor);
     const result = await search.watch.lastDifferent(level, later.mark!, search.context.scanLimit, search.frame, search.expression, search.value);
     timeline.standAt(later);
     if (result.status === 'limit') {
@@ -103,6 +137,17 @@ async function lastDifferentStatement(search: Search, current: Moment): Promise<
 }
 
 /**
+ * The level statement scans step at: the watched frame's, so that its statements are seen one by
+ * one, or the stretch's own if deeper. A watched frame in the C library (`_exit` or `abort`, where
+ * fred holds a program that ended) is never stepped in, and exists only at the end: scanning at
+ * its depth would only step through every call up to that depth, so the stretch's level is used,
+ * and a change inside a call is found by descending into it.
+ */
+function scanLevel(search: Search, from: Moment): number {
+  return search.frameSteppable ? Math.max(search.frame.depth, depth(from)) : depth(from);
+}
+
+/**
  * Level 2: narrow the stretch [earlier (other value), later (the value)] while it is long,
  * checkpointing each probe. The latest change matters, so each round first probes near the end
  * (7/8) and then the middle: a value that left and came back late is found before the bisection
@@ -110,6 +155,8 @@ async function lastDifferentStatement(search: Search, current: Moment): Promise<
  */
 async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[Moment, Moment]> {
   const { timeline } = search.context;
+  const narrowed = { earlier, later, low: 0, high: 1 };
+  report(search, 'bisecting', narrowed);
   await timeline.seek(earlier);
   let span = await search.watch.timeTo(later.mark!);
   timeline.standAt(later);
@@ -120,6 +167,11 @@ async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[
     for (const fraction of fractions) {
       const probe = await probeAt(search, earlier, later, span, fraction);
       if (!probe) return [earlier, later];
+      // For the display: the probe aimed at `fraction` of the stretch (gdb's land near it).
+      const position = narrowed.low + fraction * (narrowed.high - narrowed.low);
+      if (probe.differs) narrowed.low = position;
+      else narrowed.high = position;
+      report(search, 'bisecting');
       if (probe.differs) {
         // The latest visible change is after this probe: bisect plainly from here on.
         span = Math.max(span - probe.spanMs, 0);
@@ -160,7 +212,7 @@ async function probeAt(search: Search, earlier: Moment, later: Moment, span: num
 async function latestChange(search: Search, from: Moment, until: Moment): Promise<Moment> {
   const { timeline } = search.context;
   await timeline.seek(from);
-  const level = Math.max(search.frame.depth, depth(from));
+  const level = scanLevel(search, from);
   const result = await search.watch.lastDifferent(level, until.mark!, search.context.scanLimit, search.frame, search.expression, search.value);
   timeline.standAt(until);
   if (result.status === 'limit') {
@@ -179,6 +231,7 @@ async function statementBefore(search: Search, from: Moment, until: Moment, topL
 async function statementBefore(search: Search, from: Moment, until: Moment, topLevel: boolean): Promise<Moment | null>;
 async function statementBefore(search: Search, from: Moment, until: Moment, topLevel: boolean): Promise<Moment | null> {
   const { timeline } = search.context;
+  report(search, 'statements');
   await timeline.seek(from);
   const result = await search.watch.watchScan(depth(from), until.mark!, search.context.scanLimit, search.frame, search.expression, search.value);
   search.stats.probes += result.entries.length;
@@ -232,6 +285,13 @@ function chainEntries(search: Search, from: Moment, entries: WatchEntry[]): { mo
     previousEntered = entry.kind === 'entered';
   }
   return moments;
+}
+
+/** Tells the listener where the search is (and lets it stop the search here). */
+function report(search: Search, phase: ReverseWatchProgress['phase'], stretch?: Search['stretch']): void {
+  if (stretch) search.stretch = stretch;
+  if (!search.stretch || !search.stats.onProgress) return;
+  search.stats.onProgress({ phase, ...search.stretch, probes: search.stats.probes });
 }
 
 async function valueAt(search: Search, moment: Moment): Promise<string> {

@@ -1,8 +1,18 @@
 // Shows the program's output once. fred replays stretches the user has already seen (checkpoint
 // restores, scans, runs from an earlier moment); output is counted along the timeline and only
-// what lies beyond the furthest point ever shown reaches the user.
+// what lies beyond the furthest point ever shown reaches the user. With the record-replay shim,
+// the program itself swallows what it writes again in a replay: what it swallowed still counts
+// along the timeline, and what it does write is new (a new branch of history may print less).
 
 type Listener = (text: string) => void;
+
+/** What the record-replay shim tells about the program's output (see src/native/recording.ts). */
+export interface ReplayedOutput {
+  /** Output the program skipped writing in replays so far, in UTF-16 code units; only grows. */
+  swallowedOutput(): number;
+  /** True once the shim records the program: from then on all it writes is new. */
+  recordsProgram(): boolean;
+}
 
 export class OutputGate {
   private readonly listeners = new Set<Listener>();
@@ -12,8 +22,11 @@ export class OutputGate {
   /** The furthest output position ever shown. */
   private frontier = 0;
   private lastArrival = 0;
+  /** `replayed.swallowedOutput()` when `position` last took it into account. */
+  private swallowedSeen: number;
 
-  constructor(subscribe: (listener: Listener) => void) {
+  constructor(subscribe: (listener: Listener) => void, private readonly replayed?: ReplayedOutput) {
+    this.swallowedSeen = replayed?.swallowedOutput() ?? 0;
     subscribe((text) => this.receive(text));
   }
 
@@ -24,12 +37,14 @@ export class OutputGate {
 
   /** Output position of the live program (what a new moment records). */
   get outputPosition(): number {
+    this.catchUp();
     return this.position;
   }
 
   /** The program now stands at a moment whose output position is known. */
   moveTo(position: number): void {
     this.position = position;
+    this.swallowedSeen = this.replayed?.swallowedOutput() ?? 0;
   }
 
   /** Runs an internal replay with output hidden; waits for stragglers before showing again. */
@@ -55,11 +70,21 @@ export class OutputGate {
   private receive(text: string): void {
     this.lastArrival = Date.now();
     if (this.muted > 0) return;
+    this.catchUp();
     const start = this.position;
     this.position += text.length;
-    if (this.position <= this.frontier) return;
-    const fresh = text.slice(Math.max(0, this.frontier - start));
-    this.frontier = this.position;
+    const isNew = this.replayed?.recordsProgram() ?? false;
+    if (this.position <= this.frontier && !isNew) return;
+    const fresh = isNew ? text : text.slice(Math.max(0, this.frontier - start));
+    this.frontier = Math.max(this.frontier, this.position);
     for (const listener of this.listeners) listener(fresh);
+  }
+
+  /** Output the shim swallowed since the last look counts as if it had been written. */
+  private catchUp(): void {
+    if (!this.replayed) return;
+    const swallowed = this.replayed.swallowedOutput();
+    this.position += swallowed - this.swallowedSeen;
+    this.swallowedSeen = swallowed;
   }
 }

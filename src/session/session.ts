@@ -18,11 +18,12 @@ import { reverseStepTarget } from '../reverse/reverse-step.js';
 import { reverseNextTarget } from '../reverse/reverse-next.js';
 import { reverseFinishTarget } from '../reverse/reverse-finish.js';
 import { reverseContinueTarget } from '../reverse/reverse-continue.js';
-import { reverseWatch } from '../reverse/reverse-watch.js';
+import { reverseWatch, type ReverseWatchProgress, type ReverseWatchStats } from '../reverse/reverse-watch.js';
 import { createDebugger, debuggerKindFor } from './debugger-factory.js';
 import { OutputGate } from './output-gate.js';
 import { describeStop } from './stop-description.js';
 import { classifyCommand, type CommandClass } from './command-class.js';
+import { Recording } from '../native/recording.js';
 
 /** What reverse-watch found, on top of where it left the program. */
 export interface ReverseWatchOutcome extends CommandOutcome {
@@ -46,6 +47,11 @@ export interface SessionOptions {
   env?: Record<string, string>;
   /** Automatic checkpoint interval in ms of forward execution; 0 turns them off. */
   checkpointIntervalMs?: number;
+  /**
+   * Preload the record-replay shim, so replays see the clock, randomness, pids and input the
+   * program first saw (default true).
+   */
+  record?: boolean;
 }
 
 const SCAN_LIMIT = 200_000;
@@ -59,6 +65,9 @@ export class Session {
   private automaticInterrupt = false;
   private checkpointing = false;
   private userInterruptPending = false;
+  private readonly searchListeners = new Set<(progress: ReverseWatchProgress) => void>();
+  /** While reverse-watch searches: set by interrupt(), which stops the search at its next step. */
+  private searchCancel: { requested: boolean } | undefined;
 
   private constructor(
     readonly personality: Debugger,
@@ -66,9 +75,11 @@ export class Session {
     /** What launching printed (pdb's first stop; nothing for gdb). */
     readonly launchOutcome: CommandOutcome,
     checkpointIntervalMs: number,
+    /** The program's record log (absent with `record: false`). */
+    readonly recording?: Recording,
   ) {
     this.kind = personality.kind;
-    this.output = new OutputGate((listener) => terminal.onOutput(listener));
+    this.output = new OutputGate((listener) => terminal.onOutput(listener), recording);
     this.replay = personality.replay;
     if (this.replay) this.timeline = new Timeline(this.replay, new CheckpointPolicy(checkpointIntervalMs));
   }
@@ -79,7 +90,9 @@ export class Session {
     const stdinFile = options.stdinFile === undefined ? undefined : checkStdinFile(options.stdinFile);
     const personality = await createDebugger(kind);
     const terminal = new ProgramTerminal();
+    let recording: Recording | undefined;
     try {
+      if (options.record !== false) recording = Recording.start(kind);
       const outcome = await personality.launch({
         program: options.program,
         args: options.args ?? [],
@@ -87,13 +100,15 @@ export class Session {
         programTty: terminal.path,
         cwd: options.cwd,
         env: options.env,
+        programEnv: recording?.programEnvironment(options.env?.['LD_PRELOAD'] ?? process.env['LD_PRELOAD']),
       });
-      const session = new Session(personality, terminal, outcome, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
+      const session = new Session(personality, terminal, outcome, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS, recording);
       if (outcome.location) await session.record('start', 'restart', 0, null);
       return session;
     } catch (error) {
       await personality.dispose();
       terminal.dispose();
+      recording?.dispose();
       throw error;
     }
   }
@@ -141,7 +156,9 @@ export class Session {
       ? await this.continueWithCheckpoints(command)
       : await this.personality.execute(command);
     if (outcome.resumed) await this.record(command, commandClass, Date.now() - started, before);
-    return outcome;
+    // A replay that made other calls than the recording is news: never a silent wrong answer.
+    const divergence = this.recording?.divergenceNotice();
+    return divergence ? { ...outcome, output: outcome.output + divergence } : outcome;
   }
 
   /**
@@ -164,9 +181,13 @@ export class Session {
     return { ...rest, output: start.output + tail };
   }
 
-  /** Stops a running program, as Ctrl-C in plain gdb or pdb would. */
+  /** Stops a running program, as Ctrl-C in plain gdb or pdb would; cancels a reverse-watch search. */
   interrupt(): void {
     this.automaticInterrupt = false;
+    if (this.searchCancel) {
+      this.searchCancel.requested = true;
+      return;
+    }
     // Never while fred is checkpointing (a call into the program): continueWithCheckpoints
     // stops at the next opportunity instead.
     if (this.checkpointing) this.userInterruptPending = true;
@@ -196,13 +217,43 @@ export class Session {
    * it what it is now, in the frame where that statement runs. Stays put when it never changed.
    */
   async reverseWatch(expression: string): Promise<ReverseWatchOutcome> {
+    const cancel = { requested: false };
+    this.searchCancel = cancel;
+    try {
+      return await this.searchReverseWatch(expression, cancel);
+    } finally {
+      this.searchCancel = undefined;
+    }
+  }
+
+  /** How reverse-watch searches go (e.g. for a progress bar); returns the unsubscribe function. */
+  onSearchProgress(listener: (progress: ReverseWatchProgress) => void): () => void {
+    this.searchListeners.add(listener);
+    return () => this.searchListeners.delete(listener);
+  }
+
+  /** Where the program stands on the timeline (null before it runs, or without reverse powers). */
+  currentMoment(): Moment | null {
+    return this.timeline?.current ?? null;
+  }
+
+  private async searchReverseWatch(expression: string, cancel: { requested: boolean }): Promise<ReverseWatchOutcome> {
     assertSingleLine(expression, 'expression');
     const timeline = this.requireTimeline();
     const start = timeline.current;
     if (!start || !start.mark) throw new FredError('not-running', 'The program is not being run.');
     const started = Date.now();
     const before = { ...timeline.stats };
-    const stats = { probes: 0 };
+    const stats: ReverseWatchStats = {
+      probes: 0,
+      onProgress: (progress) => {
+        // Between two steps of the search: the catch below puts the program back where it was.
+        if (cancel.requested) throw new FredError('interrupted', 'reverse-watch interrupted: back where it started');
+        for (const listener of this.searchListeners) {
+          try { listener(progress); } catch { /* a display's failure is not the search's */ }
+        }
+      },
+    };
     // The debugger's own message for an expression it cannot evaluate here.
     await this.personality.evaluate(expression);
     const context: ReverseContext = { timeline, replay: this.replay!, scanLimit: SCAN_LIMIT };
@@ -292,6 +343,7 @@ export class Session {
       await this.personality.dispose();
     } finally {
       this.terminal.dispose();
+      this.recording?.dispose();
     }
   }
 

@@ -555,6 +555,13 @@ class RestartCommand(gdb.MICommand):
 
     def invoke(self, argv):
         pid = int(argv[0])
+        # A process stopped by a crash (SIGSEGV, SIGABRT) has the signal queued for its next
+        # resume, and gdb resumes it at once: `restart` calls lseek in the process it leaves (to
+        # save its file offsets), and now and then the signal strikes there and the restart fails;
+        # and the queued signal carries over to the fork it switches to, which would die of it
+        # at its first step. A checkpoint is taken stopped, with no signal on its way: drop it.
+        if _alive():
+            gdb.execute("queue-signal 0", to_string=True)
         gdb.execute("restart %d" % _number_of(pid), to_string=True)
         saved = _fork_stacks.pop(pid, None)
         if saved is not None:

@@ -36,6 +36,11 @@ def evaluate_in_watched_frame(expression, watched):
     if target is None:
         return UNAVAILABLE
     selected = gdb.selected_frame()
+    # A function call in the expression runs in the program, below $sp: the leftovers would
+    # become the garbage in the next frames' uninitialized locals, which marks fingerprint, and
+    # a replay that does not evaluate would never reach moments recorded after this. Put the dead
+    # stack back as it was, as a checkpoint's fork does.
+    saved = _stack_below_sp()
     try:
         target.select()
         return gdb.parse_and_eval(expression).format_string()
@@ -43,8 +48,9 @@ def evaluate_in_watched_frame(expression, watched):
         return UNAVAILABLE
     finally:
         try:
+            _put_stack_below_sp(saved)
             selected.select()
-        except gdb.error:
+        except (gdb.error, gdb.MemoryError):
             pass
 
 
