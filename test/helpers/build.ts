@@ -22,12 +22,20 @@ export function ensureFixtures(): void {
   done.add('fixtures');
 }
 
-/** native/build/fred-exec, rebuilt when its source is newer. */
+/** native/build (fred-exec, the record-replay shim and its addon), rebuilt when a source is newer. */
 export function ensureNative(): void {
   if (done.has('native')) return;
-  const output = join(repoRoot, 'native', 'build', 'fred-exec');
-  const sources = [join(repoRoot, 'native', 'CMakeLists.txt'), ...filesUnder(join(repoRoot, 'native', 'launcher'), /\.[ch]$/)];
-  const stale = () => !existsSync(output) || sources.some((source) => mtime(source) > mtime(output));
+  const outputs = [
+    join(repoRoot, 'native', 'build', 'fred-exec'),
+    join(repoRoot, 'native', 'build', 'Release', 'libfred-record.so'),
+    join(repoRoot, 'native', 'build', 'Release', 'fred-record-log.node'),
+  ];
+  const sources = [
+    join(repoRoot, 'native', 'CMakeLists.txt'),
+    ...['launcher', 'record', 'addon'].flatMap((folder) => filesUnder(join(repoRoot, 'native', folder), /\.(c|h|cc|cpp|hpp)$/)),
+  ];
+  const oldestOutput = () => Math.min(...outputs.map((output) => (existsSync(output) ? mtime(output) : 0)));
+  const stale = () => outputs.some((output) => !existsSync(output)) || sources.some((source) => mtime(source) > oldestOutput());
   if (stale()) {
     withLock('native', () => {
       if (stale()) execFileSync('npm', ['run', '-s', 'build:native'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
