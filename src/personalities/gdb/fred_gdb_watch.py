@@ -107,7 +107,14 @@ class RunForCommand(gdb.MICommand):
         finally:
             timer.cancel()
             until.delete()
-        return {"status": status, "elapsed": "%.6f" % ((time.perf_counter() - started) * 1000.0)}
+        elapsed = (time.perf_counter() - started) * 1000.0
+        # A timer that fired as the program stopped for another reason (it reached the mark,
+        # ended) left its SIGINT pending: it would strike at the next resume, which may be one
+        # of gdb's own calls into the program (restart's lseek, checkpoint's fork) and fail it.
+        timer.join()
+        if fired.is_set() and status != "interrupted":
+            drain_pending_interrupt()
+        return {"status": status, "elapsed": "%.6f" % elapsed}
 
 
 class WatchScanCommand(gdb.MICommand):
