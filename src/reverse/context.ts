@@ -49,6 +49,15 @@ export async function scanMoments(context: ReverseContext, from: Moment, until: 
   return scanned;
 }
 
+/**
+ * Code a forward `step` stops in: the program's own, with an absolute source path. The C library's
+ * sources are recorded relative (./malloc/malloc.c) and fred_gdb.py skips them; code without line
+ * information has no file at all.
+ */
+export function steppable(location: Location): boolean {
+  return isAbsolute(location.file);
+}
+
 /** Source the user wrote (an existing absolute path), as opposed to C library or runtime internals. */
 export function inProgramSource(location: Location): boolean {
   return isAbsolute(location.file) && existsSync(location.file);

@@ -12,7 +12,8 @@ export async function reverseFinishTarget(context: ReverseContext, current: Mome
   // Any earlier moment with fewer frames predates the current frame's call.
   let anchor: Moment | undefined;
   for (const moment of chain(current)) {
-    if (moment !== current && moment.mark !== null && depth(moment) < level) {
+    // Not an automatic checkpoint's moment: going back there would land mid-line.
+    if (moment !== current && moment.mark !== null && depth(moment) < level && !moment.interruption) {
       anchor = moment;
       break;
     }

@@ -2,7 +2,9 @@
 // function's first line, to the caller's call line (gdb's reverse-next semantics).
 
 import type { Moment } from '../timeline/moment.js';
-import { depth, inProgramSource, noHistory, scanMoments, type ReverseContext } from './context.js';
+import {
+  depth, inProgramSource, noHistory, scanMoments, steppable, type ReverseContext, type ScannedMoment,
+} from './context.js';
 
 export async function reverseNextTarget(context: ReverseContext, current: Moment): Promise<Moment> {
   const previous = current.previous;
@@ -10,14 +12,20 @@ export async function reverseNextTarget(context: ReverseContext, current: Moment
   const atExit = current.ended === true || current.mark === null;
   const level = atExit ? 1 : depth(current);
   // A single step or next that stayed at this depth made no call in between.
-  if ((current.arrival === 'step' || current.arrival === 'next') && depth(previous) === level && !atExit) return previous;
+  if ((current.arrival === 'step' || current.arrival === 'next') && depth(previous) === level && !atExit && !previous.interruption) {
+    return previous;
+  }
   for (let start: Moment | null = previous; start; start = start.previous) {
     const entries = await scanMoments(context, start, current, level);
-    const candidates = [{ kind: 'stop' as const, moment: start }, ...entries];
+    // An automatic checkpoint's moment is where scans start, never where they land.
+    const candidates: ScannedMoment[] = [...(start.interruption ? [] : [{ kind: 'stop' as const, moment: start }]), ...entries];
     for (let index = candidates.length - 1; index >= 0; index--) {
-      const candidate = candidates[index]!;
+      const candidate: ScannedMoment = candidates[index]!;
       if (candidate.kind !== 'stop' || depth(candidate.moment) > level) continue;
-      if (atExit && !(candidate.moment.mark && inProgramSource(candidate.moment.mark.location))) continue;
+      const location = candidate.moment.mark?.location;
+      // Not where a step stops: the C library (met when a scan starts inside it), the exit path.
+      if (location && candidate.moment !== start && !steppable(location)) continue;
+      if (atExit && !(location && inProgramSource(location))) continue;
       return candidate.moment;
     }
     // Everything since `start` ran deeper than this frame: look further back.

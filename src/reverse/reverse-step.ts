@@ -2,18 +2,29 @@
 // reverse-step does (after a call returned, it lands on the callee's last line).
 
 import type { Moment } from '../timeline/moment.js';
-import { depth, inProgramSource, noHistory, scanMoments, type ReverseContext, type ScannedMoment } from './context.js';
+import {
+  depth, inProgramSource, noHistory, scanMoments, steppable, type ReverseContext, type ScannedMoment,
+} from './context.js';
 
 export async function reverseStepTarget(context: ReverseContext, current: Moment): Promise<Moment> {
   const previous = current.previous;
   if (!previous) throw noHistory();
-  if (current.arrival === 'step') return previous;
+  if (current.arrival === 'step' && !previous.interruption) return previous;
   const atExit = current.ended === true || current.mark === null;
-  let entries = await scanMoments(context, previous, current, atExit ? 1 : depth(current));
+  const level = atExit ? 1 : depth(current);
   let scanStart = previous;
+  let entries = await scanMoments(context, scanStart, current, level);
   for (;;) {
     const last = lastRelevant(entries, atExit);
-    if (!last) return scanStart;
+    if (!last) {
+      if (!scanStart.interruption) return scanStart;
+      // An automatic checkpoint's moment is where scans start, never where they land: with no
+      // line executed after it, the answer lies before it.
+      if (!scanStart.previous) throw noHistory();
+      scanStart = scanStart.previous;
+      entries = await scanMoments(context, scanStart, current, level);
+      continue;
+    }
     if (last.kind === 'stop') return last.moment;
     // The step before `current` left a deeper frame that was run through: its last line is the answer.
     scanStart = last.moment;
@@ -21,11 +32,16 @@ export async function reverseStepTarget(context: ReverseContext, current: Moment
   }
 }
 
-/** At the program's exit, the C library's own exit path is not a line the user wants to land on. */
+/**
+ * The last entry a forward step could have stopped at: not in the C library (which the scan
+ * only meets when it starts inside it, at an automatic checkpoint's moment), and at the
+ * program's exit, not on its exit path.
+ */
 function lastRelevant(entries: ScannedMoment[], atExit: boolean): ScannedMoment | undefined {
   for (let index = entries.length - 1; index >= 0; index--) {
     const entry = entries[index]!;
-    if (!atExit || (entry.moment.mark && inProgramSource(entry.moment.mark.location))) return entry;
+    const location = entry.moment.mark?.location;
+    if (location && steppable(location) && (!atExit || inProgramSource(location))) return entry;
   }
   return undefined;
 }

@@ -47,6 +47,12 @@ export class OutputGate {
     this.swallowedSeen = this.replayed?.swallowedOutput() ?? 0;
   }
 
+  /** The program starts again: nothing it writes from now on has been shown yet. */
+  startOver(): void {
+    this.catchUp();
+    this.position = this.frontier;
+  }
+
   /** Runs an internal replay with output hidden; waits for stragglers before showing again. */
   async whileReplaying<T>(work: () => Promise<T>): Promise<T> {
     this.muted++;

@@ -167,6 +167,8 @@ export class Session {
    */
   private async restartRecorded(command: string, started: number): Promise<CommandOutcome> {
     await this.replay!.holdAtStart();
+    // A new run is a new timeline: what it writes is shown, even where the last run's was.
+    this.output.startOver();
     const start = await this.personality.execute(command);
     if (!start.resumed) return start;
     await this.record(command, 'restart', Date.now() - started, null);
@@ -443,7 +445,11 @@ export class Session {
       this.checkpointing = true;
       try {
         const mark = await this.replay!.mark();
+        const fresh = !timeline.knows(mark);
         const moment = timeline.momentFor(mark, timeline.current, 'other', this.output.outputPosition, Date.now() - segmentStarted);
+        // gdb's interrupt lands anywhere, mid-line or in the C library: no place for a command to
+        // stop at. pdb's stops at a line event, like a step.
+        if (fresh && this.kind === 'gdb') moment.interruption = true;
         timeline.standAt(moment);
         await timeline.checkpointHere(moment);
       } finally {

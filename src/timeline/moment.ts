@@ -16,6 +16,11 @@ export interface Moment {
   previous: Moment | null;
   arrival: Arrival;
   checkpoint?: CheckpointId;
+  /**
+   * Where an automatic checkpoint's interrupt happened to land (mid-line, perhaps inside the C
+   * library): a place to replay from, never one a command stops at.
+   */
+  interruption?: boolean;
   /** Checkpoints the user asked for are never thinned out. */
   userCheckpoint?: number;
   /** Program output bytes written before this moment (for showing output once). */

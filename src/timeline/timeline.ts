@@ -67,6 +67,11 @@ export class Timeline {
     return moment;
   }
 
+  /** Whether a moment with this mark is known already. */
+  knows(mark: Mark): boolean {
+    return this.byKey.has(mark.key);
+  }
+
   /** Records that a user command took the program from the current moment to `moment`. */
   arrive(moment: Moment, command: string | null): void {
     if (command !== null && this.currentMoment) this.history.push({ command, before: this.currentMoment });
