@@ -1,0 +1,80 @@
+// The reverse-execution oracle under pdb: forward `step`/`next` sequences recorded from a real
+// python3, then walked backwards with reverse-step/reverse-next, must come back reversed, and
+// stepping forward again must repeat them (determinism).
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { Session } from '../../src/session/session.js';
+import type { Location } from '../../src/debugger/types.js';
+
+const fixtures = join(process.cwd(), 'fixtures', 'py');
+const sessions: Session[] = [];
+
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((session) => session.close()));
+});
+
+async function start(file: string, checkpointIntervalMs = 1): Promise<Session> {
+  const session = await Session.start({ program: join(fixtures, file), checkpointIntervalMs });
+  sessions.push(session);
+  return session;
+}
+
+function where(location: Location | null): string {
+  return location ? `${location.function}:${location.line}@${location.depth}` : 'none';
+}
+
+async function forward(session: Session, command: 'step' | 'next', count: number): Promise<string[]> {
+  const seen = [where(await session.location())];
+  for (let index = 0; index < count; index++) {
+    const outcome = command === 'step' ? await session.step() : await session.next();
+    seen.push(where(outcome.location));
+  }
+  return seen;
+}
+
+describe('reverse execution under pdb', () => {
+  it('reverse-step retraces 20 steps through recursion, and stepping again repeats them', async () => {
+    const session = await start('recursion.py');
+    const steps = await forward(session, 'step', 20);
+    const back = [where(await session.location())];
+    for (let index = 0; index < 20; index++) back.push(where((await session.reverseStep()).location));
+    expect(back).toEqual([...steps].reverse());
+    expect(await forward(session, 'step', 20)).toEqual(steps);
+  });
+
+  it('reverse-next retraces nexts in the module frame', async () => {
+    const session = await start('linked_list.py');
+    const nexts = await forward(session, 'next', 25);
+    const back = [where(await session.location())];
+    for (let index = 0; index < 25; index++) back.push(where((await session.reverseNext()).location));
+    expect(back).toEqual([...nexts].reverse());
+  });
+
+  it('reverse-finish from inside a recursive call returns to the line that made the call', async () => {
+    const session = await start('recursion.py');
+    // Step into factorial(6), recording the call line in main just before the step that entered it.
+    let previous = where(await session.location());
+    let current = previous;
+    for (let index = 0; index < 30 && !current.startsWith('factorial:'); index++) {
+      previous = current;
+      current = where((await session.step()).location);
+    }
+    expect(current.startsWith('factorial:')).toBe(true);
+    await session.next();
+    const back = await session.reverseFinish();
+    expect(where(back.location)).toBe(previous);
+  });
+
+  it('undo and errors leave the program where it was', async () => {
+    const session = await start('linked_list.py');
+    await expect(session.reverseStep()).rejects.toThrow(/start of the recorded history/);
+    const first = where(await session.location());
+    await session.next();
+    await session.undo(1);
+    expect(where(await session.location())).toBe(first);
+    await expect(session.undo(1000)).rejects.toThrow(/to undo/);
+    await expect(session.restartCheckpoint(99)).rejects.toThrow(/no checkpoint 99/);
+    expect(where(await session.location())).toBe(first);
+  });
+});
