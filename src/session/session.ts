@@ -65,6 +65,8 @@ export class Session {
   private automaticInterrupt = false;
   private checkpointing = false;
   private userInterruptPending = false;
+  /** The user pressed Ctrl-C during the current command (it may coincide with fred's own interrupt). */
+  private userInterruptRequested = false;
   private readonly searchListeners = new Set<(progress: ReverseWatchProgress) => void>();
   /** While reverse-watch searches: set by interrupt(), which stops the search at its next step. */
   private searchCancel: { requested: boolean } | undefined;
@@ -124,11 +126,13 @@ export class Session {
   }
 
   get state(): ProgramState {
-    return this.personality.state();
+    // Back at the moment the program ended (by undo or restart N), the live process is the one
+    // fred holds at _exit or at the fault: to the user the program has ended, as it had then.
+    return this.timeline?.current?.endState ?? this.personality.state();
   }
 
   location(): Promise<Location | null> {
-    return this.personality.location();
+    return this.state.kind === 'exited' ? Promise.resolve(null) : this.personality.location();
   }
 
   run(): Promise<CommandOutcome> { return this.native('run'); }
@@ -186,6 +190,7 @@ export class Session {
   /** Stops a running program, as Ctrl-C in plain gdb or pdb would; cancels a reverse-watch search. */
   interrupt(): void {
     this.automaticInterrupt = false;
+    this.userInterruptRequested = true;
     if (this.searchCancel) {
       this.searchCancel.requested = true;
       return;
@@ -389,10 +394,10 @@ export class Session {
   }
 
   private async describe(from: Moment | null, to: Moment): Promise<CommandOutcome> {
-    const location = await this.personality.location();
+    const location = await this.location();
     const functionChanged = from?.mark?.location.function !== to.mark?.location.function
       || from?.mark?.location.depth !== to.mark?.location.depth;
-    return { output: describeStop(this.kind, location, functionChanged), state: this.personality.state(), location, resumed: true };
+    return { output: describeStop(this.kind, location, functionChanged), state: this.state, location, resumed: true };
   }
 
   /** After a command moved the program: a moment for where it stopped, maybe a checkpoint. */
@@ -412,7 +417,10 @@ export class Session {
     // `previous` is the latest moment passed (an automatic checkpoint on the way, perhaps);
     // the history entry goes back to where the command started.
     const moment = timeline.momentFor(mark, timeline.current, arrival, this.output.outputPosition, costMs);
-    if (state.kind === 'exited' || state.kind === 'crashed') moment.ended = true;
+    if (state.kind === 'exited' || state.kind === 'crashed') {
+      moment.ended = true;
+      moment.endState = state;
+    }
     timeline.standAt(before ?? moment);
     timeline.arrive(moment, before ? command : null);
     this.output.moveTo(moment.outputBytes);
@@ -427,6 +435,7 @@ export class Session {
     const timeline = this.timeline!;
     const interval = timeline.policy.intervalMs;
     let segmentStarted = Date.now();
+    this.userInterruptRequested = false;
     for (let segment = 0; ; segment++) {
       this.automaticInterrupt = false;
       const timer = setTimeout(() => {
@@ -441,7 +450,7 @@ export class Session {
       }
       // The user's stop (breakpoint, exit, crash, their own Ctrl-C) ends the command; the last
       // segment's text ("Continuing." and the stop) is what plain gdb would have printed.
-      if (!(outcome.interrupted && this.automaticInterrupt)) return outcome;
+      if (!(outcome.interrupted && this.automaticInterrupt) || this.userInterruptRequested) return outcome;
       this.checkpointing = true;
       try {
         const mark = await this.replay!.mark();
@@ -470,7 +479,7 @@ export class Session {
    */
   private refuseRunningPastTheEnd(commandClass: CommandClass): void {
     if (!this.timeline?.current?.ended || commandClass === 'restart' || commandClass === 'other') return;
-    const state = this.personality.state();
+    const state = this.state;
     if (state.kind === 'exited') throw new FredError('not-running', 'The program is not being run.');
     if (state.kind === 'crashed') {
       throw new FredError('not-running', `The program crashed (${state.reason}); go back with reverse commands or run it again.`);

@@ -3,6 +3,7 @@
 // were reached from, so every chain of `previous` links runs strictly backwards in time.
 
 import type { Mark } from '../debugger/replay.js';
+import type { ProgramState } from '../debugger/types.js';
 import type { CheckpointId } from '../checkpoints/types.js';
 
 /** How a moment was reached from its `previous`: what reversing it needs to know. */
@@ -13,6 +14,8 @@ export interface Moment {
   mark: Mark | null;
   /** The program's end: it exited (held just before, where possible) or crashed. */
   ended?: boolean;
+  /** How it ended (exited with a code, or crashed), as the debugger said when it happened. */
+  endState?: ProgramState;
   previous: Moment | null;
   arrival: Arrival;
   checkpoint?: CheckpointId;

@@ -328,7 +328,11 @@ describe('fred REPL', () => {
   });
 
   it('sends typed lines to a running program and interrupts it with Ctrl-C', async () => {
-    const fred = repl(['--', fixtureBinary('read_stdin')]);
+    // No automatic checkpoints and no record-replay shim: this test is about Ctrl-C reaching the
+    // program. Known bugs noted on the issues: a Ctrl-C that lands while fred checkpoints between
+    // two stretches of `continue` disturbs the checkpoint's fork call, and the shim loses typed
+    // terminal input when the program is interrupted inside its read.
+    const fred = repl(['--checkpoint-interval', '0', '--no-record', '--', fixtureBinary('read_stdin')]);
     await fred.expect('(fred) ');
     fred.send('run');
     await fred.expect('enter numbers, one per line:');
@@ -343,8 +347,8 @@ describe('fred REPL', () => {
       await fred.expect(/Program received signal SIGINT[\s\S]*\(fred\) $/);
       count = await fred.command('p count');
       if (/ = 2$/.test(count)) break;
+      // fred prints a command's text when it ends: "Continuing." comes with the next stop.
       fred.send('continue');
-      await fred.expect('Continuing.');
     }
     expect(count).toMatch(/^\$\d+ = 2$/);
     expect(await fred.command('p total')).toMatch(/^\$\d+ = 42$/);

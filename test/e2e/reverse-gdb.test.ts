@@ -94,8 +94,8 @@ async function walk(session: Session, move: Move, count: number): Promise<(Locat
 }
 
 /** Plain gdb stepping (or nexting) a fixed number of times from a breakpoint. */
-function plainMoves(fixture: Fixture, spec: string, move: 'step' | 'next', count: number, condition?: string): Promise<PlainWalk> {
-  return plainWalk(fixtureBinary(fixture.binary), fixture.args, { spec, condition }, move, (_, __, moves) => moves >= count);
+function plainMoves(fixture: Fixture, spec: string, move: 'step' | 'next', count: number): Promise<PlainWalk> {
+  return plainWalk(fixtureBinary(fixture.binary), fixture.args, { spec }, move, (_, __, moves) => moves >= count);
 }
 
 /** The FredError a call rejects (or throws) with; fails the test if it succeeds. */
@@ -390,7 +390,10 @@ describe('the end of the program', () => {
     expect(back[0]).toMatchObject({ function: 'main', depth: 1, file: fixtureSource('linked_list.c') });
     expect(back).toEqual(stops.slice(-25).reverse());
 
-    // A breakpoint set now: reverse-continue finds its latest hit, then the one before.
+    // Back at the exit, a breakpoint set now: reverse-continue finds its latest hit, then the
+    // one before.
+    expect((await session.undo(25)).location).toBeNull();
+    expect(session.state).toEqual({ kind: 'exited', code: 0 });
     const breakpoint = await session.setBreakpoint(at(LINKED_LIST, 'append'));
     expect((await session.reverseContinue()).location).toEqual(where(LINKED_LIST, 'append', 'main', 1));
     expect(await session.evaluate('i')).toBe('19');
@@ -417,7 +420,12 @@ describe('the end of the program', () => {
     expect((await session.reverseContinue()).location?.function).toBe('find_setting');
     expect(await session.evaluate('key')).toMatch(/"timeout"$/);
     await session.deleteBreakpoint(breakpoint.id);
-    expect((await session.undo(1)).location).toEqual(crashAt);
+    // Back at the crash by undo: the program has crashed, as it had then.
+    const undone = await session.undo(1);
+    expect(undone.location).toEqual(crashAt);
+    expect(undone.state).toEqual(crash.state);
+    expect(session.state).toEqual(crash.state);
+    expect((await fredError(() => session.next())).message).toMatch(/crashed/);
 
     const back = await walk(session, 'reverseStep', 15);
     // The first step back is the start of the crashing line itself, then the call before it.

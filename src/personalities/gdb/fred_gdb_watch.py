@@ -117,6 +117,11 @@ class RunForCommand(gdb.MICommand):
         return {"status": status, "elapsed": "%.6f" % elapsed}
 
 
+def _watch_arguments(argv):
+    """LEVEL UNTIL LIMIT WATCHED EXPR VALUE, as both watch scans take them."""
+    return int(argv[0]), _Until(json.loads(argv[1])), int(argv[2]), json.loads(argv[3]), argv[4], argv[5]
+
+
 class WatchScanCommand(gdb.MICommand):
     """-fred-watch-scan LEVEL UNTIL LIMIT WATCHED EXPR TARGET: like -fred-scan, evaluating EXPR
     at every entry and stopping at the first whose value is TARGET (status 'changed')."""
@@ -126,12 +131,7 @@ class WatchScanCommand(gdb.MICommand):
 
     @_moving
     def invoke(self, argv):
-        level = int(argv[0])
-        until = _Until(json.loads(argv[1]))
-        limit = int(argv[2])
-        watched = json.loads(argv[3])
-        expression = argv[4]
-        target = argv[5]
+        level, until, limit, watched, expression, target = _watch_arguments(argv)
         entries = []
         try:
             with _UserBreakpointsOff():
@@ -177,12 +177,7 @@ class LastDifferentCommand(gdb.MICommand):
 
     @_moving
     def invoke(self, argv):
-        level = int(argv[0])
-        until = _Until(json.loads(argv[1]))
-        limit = int(argv[2])
-        watched = json.loads(argv[3])
-        expression = argv[4]
-        value = argv[5]
+        level, until, limit, watched, expression, value = _watch_arguments(argv)
         last = None
         count = 0
         status = "limit"
