@@ -182,32 +182,6 @@ describe('record-replay under gdb', () => {
     });
   }
 
-  it('a checkpoint taken while the program waited for typed input replays that input, without waiting again', async () => {
-    const opened = await open('read_stdin', { checkpointIntervalMs: 0 });
-    const { session } = opened;
-    await session.setBreakpoint(at('read_stdin.c', 'after_loop'));
-    const running = session.run();
-    await outputContaining(opened, /^enter numbers, one per line:$/);
-    // The program is blocked reading its terminal: stop it there and checkpoint it.
-    session.interrupt();
-    expect((await running).interrupted).toBe(true);
-    const waiting = await session.checkpoint();
-    // Type only once the program runs again: gdb takes the terminal's pending input with it
-    // when it hands the terminal back (with or without the shim).
-    const resumed = session.continue();
-    await waitFor(() => descendants(process.pid).some((info) => info.name === 'read_stdin' && info.state === 'S'), 10_000, 'the program to wait for input again');
-    session.sendProgramInput('5\n7\n\x04');
-    expect((await resumed).location?.line).toBe(markerLine('read_stdin.c', 'after_loop'));
-    expect([await session.evaluate('count'), await session.evaluate('total')]).toEqual(['2', '12']);
-    expect((await session.continue()).state.kind).toBe('exited');
-
-    // The restored copy is still inside that read: the log now holds its answer, so it goes on
-    // at once (nobody types anything this time).
-    await session.restartCheckpoint(waiting);
-    expect((await session.continue()).location?.line).toBe(markerLine('read_stdin.c', 'after_loop'));
-    expect([await session.evaluate('count'), await session.evaluate('total')]).toEqual(['2', '12']);
-    expect(session.recording!.log.divergence).toBeNull();
-  });
 
   it('reports a replay that makes other calls than the recording as a divergence', async () => {
     const modeFile = scratch.file('mode', 'clock\n');
