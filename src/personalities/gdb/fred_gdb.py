@@ -386,50 +386,63 @@ class ScanCommand(gdb.MICommand):
         return {"status": status, "entries": entries}
 
     def _scan(self, level, until, limit, entries):
-        while len(entries) < limit:
-            if not _alive():
-                return "ended"
-            _execute("step")
+        def record(kind):
+            entry = current_mark()
+            entry["kind"] = kind
+            entries.append(entry)
+            return False
+        return step_through(level, until, limit, record)
+
+
+def step_through(level, until, limit, visit):
+    """The stepping loop behind every scan: `step` until `until`, calling visit(kind) at each
+    stop ('stop', or 'entered' for the first stop in a frame deeper than `level`, which is then
+    run out natively). visit returns True to end the scan there ('changed'). At most `limit`
+    visits; returns the scan status."""
+    visits = 0
+    while visits < limit:
+        if not _alive():
+            return "ended"
+        _execute("step")
+        if until.check():
+            return "reached"
+        if _program_over():
+            return "ended"
+        visits += 1
+        deeper = _depth(gdb.newest_frame()) > level
+        if visit("entered" if deeper else "stop"):
+            return "changed"
+        if deeper:
+            outcome = _run_out(level, until)
+            if outcome is not None:
+                return outcome
+    return "limit"
+
+
+def _run_out(level, until):
+    """Runs natively until the frames deeper than `level` have returned (like `finish`),
+    stopping early at `until`. Returns a scan status, or None to go on stepping."""
+    frame = gdb.newest_frame()
+    while _depth(frame) > level + 1:
+        frame = frame.older()
+    caller = frame.older()
+    if caller is None:
+        return None
+    returned = gdb.Breakpoint("*%d" % caller.pc(), internal=True)
+    try:
+        while True:
+            _execute("continue")
             if until.check():
                 return "reached"
             if _program_over():
                 return "ended"
-            entry = current_mark()
-            if int(entry["depth"]) > level:
-                entry["kind"] = "entered"
-                entries.append(entry)
-                outcome = self._run_out(level, until)
-                if outcome is not None:
-                    return outcome
-            else:
-                entry["kind"] = "stop"
-                entries.append(entry)
-        return "limit"
-
-    def _run_out(self, level, until):
-        """Runs natively until the frames deeper than `level` have returned (like `finish`),
-        stopping early at `until`. Returns a scan status, or None to go on stepping."""
-        frame = gdb.newest_frame()
-        while _depth(frame) > level + 1:
-            frame = frame.older()
-        caller = frame.older()
-        if caller is None:
-            return None
-        returned = gdb.Breakpoint("*%d" % caller.pc(), internal=True)
-        try:
-            while True:
-                _execute("continue")
-                if until.check():
-                    return "reached"
-                if _program_over():
-                    return "ended"
-                # Recursion passes the same return address at deeper levels: only a return to
-                # `level` counts.
-                if _stopped_at(returned) and _depth(gdb.newest_frame()) <= level:
-                    return None
-        finally:
-            if returned.is_valid():
-                returned.delete()
+            # Recursion passes the same return address at deeper levels: only a return to
+            # `level` counts.
+            if _stopped_at(returned) and _depth(gdb.newest_frame()) <= level:
+                return None
+    finally:
+        if returned.is_valid():
+            returned.delete()
 
 
 class BreakpointHitsCommand(gdb.MICommand):

@@ -140,31 +140,14 @@ class WatchScanCommand(gdb.MICommand):
             until.delete()
         return {"status": status, "entries": entries}
 
-    def _record(self, kind, watched, expression, target, entries):
-        entry = current_mark()
-        entry["kind"] = kind
-        entry["value"] = evaluate_in_watched_frame(expression, watched)
-        entries.append(entry)
-        return entry["value"] == target
-
     def _scan(self, level, until, limit, watched, expression, target, entries):
-        while len(entries) < limit:
-            if not _alive():
-                return "ended"
-            _execute("step")
-            if until.check():
-                return "reached"
-            if _program_over():
-                return "ended"
-            if _depth(gdb.newest_frame()) > level:
-                if self._record("entered", watched, expression, target, entries):
-                    return "changed"
-                outcome = ScanCommand._run_out(None, level, until)
-                if outcome is not None:
-                    return outcome
-            elif self._record("stop", watched, expression, target, entries):
-                return "changed"
-        return "limit"
+        def record(kind):
+            entry = current_mark()
+            entry["kind"] = kind
+            entry["value"] = evaluate_in_watched_frame(expression, watched)
+            entries.append(entry)
+            return entry["value"] == target
+        return step_through(level, until, limit, record)
 
 
 class LastDifferentCommand(gdb.MICommand):
@@ -178,37 +161,24 @@ class LastDifferentCommand(gdb.MICommand):
     @_moving
     def invoke(self, argv):
         level, until, limit, watched, expression, value = _watch_arguments(argv)
-        last = None
-        count = 0
-        status = "limit"
+        found = {"last": None, "count": 0}
+
+        def remember_if_different(kind):
+            found["count"] += 1
+            current = evaluate_in_watched_frame(expression, watched)
+            if current != value:
+                entry = current_mark()
+                entry["kind"] = kind
+                entry["value"] = current
+                found["last"] = entry
+            return False
+
         try:
             with _UserBreakpointsOff():
-                while count < limit:
-                    if not _alive():
-                        status = "ended"
-                        break
-                    _execute("step")
-                    if until.check():
-                        status = "reached"
-                        break
-                    if _program_over():
-                        status = "ended"
-                        break
-                    count += 1
-                    deeper = _depth(gdb.newest_frame()) > level
-                    entry = None
-                    if evaluate_in_watched_frame(expression, watched) != value:
-                        entry = current_mark()
-                        entry["kind"] = "entered" if deeper else "stop"
-                        entry["value"] = evaluate_in_watched_frame(expression, watched)
-                        last = entry
-                    if deeper:
-                        outcome = ScanCommand._run_out(None, level, until)
-                        if outcome is not None:
-                            status = outcome
-                            break
+                status = step_through(level, until, limit, remember_if_different)
         finally:
             until.delete()
+        last, count = found["last"], found["count"]
         result = {"status": status, "count": str(count)}
         if last is not None:
             result["last"] = last
