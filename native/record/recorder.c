@@ -57,12 +57,26 @@ static __thread int program_thread __attribute__((tls_model("initial-exec")));
 
 /* Entered when this process's event count reaches the log's stop_at: gdb breaks here, so a
  * replay runs at full speed to an exact event. */
-FRED_EXPORT __attribute__((noinline)) void fred_event_reached(uint64_t count) {
+/* Probes are called directly, never through the PLT: lazy binding at the first call would leave
+ * other scratch registers than a run that never called it, and marks fingerprint registers. */
+#define FRED_PROBE __attribute__((visibility("protected"), noinline))
+
+FRED_PROBE void fred_event_reached(uint64_t count) {
+  __asm__ volatile("" : : "r"(count) : "memory");
+}
+
+/* Progress (interpose-alloc.c): this process's count of the program's allocations, in private
+ * memory like the event count; a debugger reads it, and sets stop_at to be stopped (in
+ * fred_progress_reached) when the count gets there. */
+FRED_EXPORT volatile uint64_t fred_progress_count;
+FRED_EXPORT volatile uint64_t fred_progress_stop_at;
+
+FRED_PROBE void fred_progress_reached(uint64_t count) {
   __asm__ volatile("" : : "r"(count) : "memory");
 }
 
 /* Entered when a replay diverged from the log (the log is cut there first). */
-FRED_EXPORT __attribute__((noinline)) void fred_record_diverged(uint64_t event) {
+FRED_PROBE void fred_record_diverged(uint64_t event) {
   __asm__ volatile("" : : "r"(event) : "memory");
 }
 
@@ -218,6 +232,16 @@ int fred_recorder_called_by_debugger(void) {
    * may lie just below a library's code): gdb's return address is on it, above the call. */
   int on_stack = (uintptr_t)caller > (uintptr_t)slot && (uintptr_t)caller < (uintptr_t)__libc_stack_end;
   return on_stack || caller == recorder.entry;
+}
+
+void fred_recorder_progress(const void *caller) {
+  if (!recorder.log || recorder.paused || recorder.in_event || !program_thread) return;
+  /* gdb's own calls return to its dummy frame on the stack (see fred_recorder_called_by_debugger). */
+  char here;
+  if (((uintptr_t)caller > (uintptr_t)&here && (uintptr_t)caller < (uintptr_t)__libc_stack_end) || caller == recorder.entry) return;
+  uint64_t count = fred_progress_count + 1;
+  fred_progress_count = count;
+  if (count == fred_progress_stop_at) fred_progress_reached(count);
 }
 
 void fred_recorder_count_swallowed(const void *output, uint64_t bytes) {

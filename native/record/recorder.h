@@ -64,5 +64,8 @@ void fred_recorder_detach_child(void);
 /* True when the call in progress comes from gdb (an expression, checkpoint's fork). */
 int fred_recorder_called_by_debugger(void);
 void fred_recorder_count_swallowed(const void *output, uint64_t bytes);
+/* One step of progress (an allocation) by the caller at `caller`, unless it is not the
+ * program's own (paused, another thread, inside an event, gdb's call). */
+void fred_recorder_progress(const void *caller);
 
 #endif

@@ -14,15 +14,22 @@ export interface CliOptions {
   checkpointIntervalMs?: number;
   /** false: --no-record, the program runs without the record-replay shim. */
   record?: boolean;
+  /** --backend: where checkpoints live (fork: in memory; dmtcp: DMTCP images, pdb only). */
+  backend?: 'fork' | 'dmtcp';
+  /** --save-session DIR (dmtcp backend): keep the session's images and history in DIR. */
+  saveSession?: string;
+  /** --resume DIR: reopen a saved session instead of starting a program. */
+  resume?: string;
   help: boolean;
   version: boolean;
   program?: string;
   args: string[];
 }
 
-const VALUE_OPTIONS = new Set(['--debugger', '--stdin', '--commands', '--program-output', '--checkpoint-interval']);
+const VALUE_OPTIONS = new Set(['--debugger', '--stdin', '--commands', '--program-output', '--checkpoint-interval', '--backend', '--save-session', '--resume']);
 
-export const USAGE = `usage: fred [--debugger gdb|pdb] [--stdin FILE] [--checkpoint-interval MS] [--no-record] -- PROGRAM [ARGS...]
+export const USAGE = `usage: fred [--debugger gdb|pdb] [--stdin FILE] [--checkpoint-interval MS] [--no-record] [--backend fork|dmtcp] [--save-session DIR] -- PROGRAM [ARGS...]
+       fred --resume DIR [--save-session DIR] [--checkpoint-interval MS]
        fred --batch --commands FILE [--json] [--program-output FILE] [options above] -- PROGRAM [ARGS...]`;
 
 export function parseArguments(argv: string[]): CliOptions {
@@ -56,7 +63,17 @@ export function parseArguments(argv: string[]): CliOptions {
     options.args = rest.slice(1);
   }
   if (options.help || options.version) return options;
-  if (options.program === undefined) throw new FredError('usage', 'no program given');
+  if (options.resume !== undefined) {
+    // The saved session names its program; its backend is DMTCP's.
+    if (options.program !== undefined) throw new FredError('usage', '--resume takes no program: the saved session names it');
+    if (options.backend === 'fork') throw new FredError('usage', '--resume needs the dmtcp backend');
+    if (options.debugger === 'gdb' || options.stdinFile !== undefined || options.record === false) {
+      throw new FredError('usage', '--resume takes only --save-session, --checkpoint-interval and batch options');
+    }
+  } else if (options.program === undefined) throw new FredError('usage', 'no program given');
+  if (options.saveSession !== undefined && options.backend !== 'dmtcp' && options.resume === undefined) {
+    throw new FredError('usage', '--save-session needs --backend dmtcp');
+  }
   if (options.batch && options.commandsFile === undefined) throw new FredError('usage', '--batch needs --commands FILE');
   if (!options.batch && (options.commandsFile !== undefined || options.json || options.programOutput !== undefined)) {
     throw new FredError('usage', '--commands, --json and --program-output need --batch');
@@ -83,6 +100,16 @@ function applyValue(options: CliOptions, flag: string, value: string): void {
       return;
     case '--program-output':
       options.programOutput = value;
+      return;
+    case '--backend':
+      if (value !== 'fork' && value !== 'dmtcp') throw new FredError('usage', `--backend must be fork or dmtcp, not ${value}`);
+      options.backend = value;
+      return;
+    case '--save-session':
+      options.saveSession = value;
+      return;
+    case '--resume':
+      options.resume = value;
       return;
     case '--checkpoint-interval': {
       const ms = Number(value);

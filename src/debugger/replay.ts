@@ -82,11 +82,22 @@ export interface ReplayPowers {
   breakpointHits(until: Mark | null, limit: number, includeUntil: boolean): Promise<BreakpointHitsResult>;
   /** What reverse-watch needs; absent where a personality cannot search for changes yet. */
   readonly watch?: WatchPowers;
+  /**
+   * Asks the loop running inside the debugger (a scan, a run to a mark) to end at its next stop
+   * (status 'limit'), so that a search can be cancelled; `clear` withdraws the request.
+   */
+  readonly cancellation?: { request(): void; clear(): void };
 }
 
 export interface WatchPowers {
   /** The expression's value in the watched frame (falling back to globals), or UNAVAILABLE. */
   evaluateIn(expression: string, frame: WatchedFrame): Promise<string>;
+  /**
+   * Whether evaluating the expression there changes the program's data, found out without
+   * changing it (e.g. in a throwaway copy). Personalities without it are checked by evaluating
+   * twice, which misses side effects that return the same value each time (`list.clear()`).
+   */
+  changesProgram?(expression: string, frame: WatchedFrame): Promise<boolean>;
   /**
    * Runs forward from the current moment toward `until` and stops about `fraction` of the way
    * (0.5: halfway), returning that moment and the length of the stretch from here to it; null

@@ -24,6 +24,8 @@ export interface Frame {
   function: string;
   file: string;
   line: number;
+  /** The debugger's selected frame (`up`, `down` and `frame` move the selection). */
+  selected?: boolean;
 }
 
 export interface Breakpoint {

@@ -15,9 +15,9 @@
 // two probes is not seen.
 
 import { FredError } from '../errors.js';
-import { UNAVAILABLE, type WatchedFrame, type WatchEntry, type WatchPowers } from '../debugger/replay.js';
+import { UNAVAILABLE, type Mark, type WatchedFrame, type WatchEntry, type WatchPowers } from '../debugger/replay.js';
 import { chain, type Moment } from '../timeline/moment.js';
-import { depth, inProgramSource, type ReverseContext } from './context.js';
+import { depth, inProgramSource, scanMoments, type ReverseContext } from './context.js';
 import { reverseFinishTarget } from './reverse-finish.js';
 
 export interface ReverseWatchStats {
@@ -56,6 +56,8 @@ interface Search {
   stats: ReverseWatchStats;
   /** The stretch being searched, for progress reports. */
   stretch?: { earlier: Moment; later: Moment; low: number; high: number };
+  /** Time spent evaluating EXPR in probes, and how many: its cost decides how statements are searched. */
+  evaluation: { ms: number; count: number };
 }
 
 export async function reverseWatch(
@@ -67,17 +69,18 @@ export async function reverseWatch(
   const watch = context.replay.watch;
   if (!watch) throw new FredError('unsupported', 'reverse-watch is not available with this debugger yet');
   if (!current.mark) throw new FredError('not-running', 'The program is not being run.');
-  const frame = { depth: current.mark.location.depth, function: current.mark.location.function };
+  const frame = watchedFrame(current.mark);
+  await refuseSideEffects(watch, expression, frame);
   const value = await watch.evaluateIn(expression, frame);
   stats.probes++;
   if (value === UNAVAILABLE) throw new FredError('bad-expression', `cannot evaluate ${expression} here`);
   // The search compares values across moments: an expression that changes the program when
   // evaluated (`n++`, `stack.pop()`) has another value each time and would send it anywhere.
   stats.probes++;
-  if ((await watch.evaluateIn(expression, frame)) !== value) {
-    throw new FredError('bad-expression', `${expression} has another value each time it is evaluated: reverse-watch needs an expression without side effects`);
-  }
-  const search: Search = { context, watch, expression, frame, value, stats, frameSteppable: inProgramSource(current.mark.location) };
+  if ((await watch.evaluateIn(expression, frame)) !== value) throw sideEffects(expression);
+  const search: Search = {
+    context, watch, expression, frame, value, stats, frameSteppable: inProgramSource(current.mark.location), evaluation: { ms: 0, count: 0 },
+  };
 
   const stretch = await findCheckpointStretch(search, current);
   let target: Moment | null;
@@ -97,6 +100,26 @@ export async function reverseWatch(
   }
   return { found: true, target, valueBefore, valueAfter: value };
 }
+
+/** The frame an expression given at `mark` is watched in. */
+export function watchedFrame(mark: Mark): WatchedFrame {
+  return { depth: mark.location.depth, function: mark.location.function };
+}
+
+/** Refuses, before anything evaluates it, an expression whose evaluation changes the program. */
+export async function refuseSideEffects(watch: WatchPowers, expression: string, frame: WatchedFrame): Promise<void> {
+  if (watch.changesProgram && (await watch.changesProgram(expression, frame))) throw sideEffects(expression);
+}
+
+function sideEffects(expression: string): FredError {
+  return new FredError('bad-expression', `evaluating ${expression} changes the program: reverse-watch needs an expression without side effects`);
+}
+
+/** EXPR evaluations slower than this make the final stretch be searched by seeking (see lastDifferentBySeeking). */
+const EXPENSIVE_EVALUATION_MS = 2;
+
+/** Probes reached in less than this are not checkpointed (a fork checkpoint costs ~15 ms here). */
+const PROBE_CHECKPOINT_MS = 15;
 
 /** Level 1: the newest checkpointed moment where the value differed, and the next one after it. */
 async function findCheckpointStretch(search: Search, current: Moment): Promise<{ earlier: Moment; later: Moment } | null> {
@@ -200,7 +223,9 @@ async function probeAt(search: Search, earlier: Moment, later: Moment, span: num
   }
   const moment = timeline.momentFor(middle.mark, earlier, 'other', earlier.outputBytes);
   timeline.standAt(moment);
-  await timeline.checkpointHere(moment);
+  // A checkpoint costs about as much as replaying a few milliseconds: worth it only for a probe
+  // that took longer than that to reach (replays to moments after it then start here).
+  if (middle.spanMs >= PROBE_CHECKPOINT_MS) await timeline.checkpointHere(moment);
   const differs = (await valueAt(search, moment)) !== search.value;
   return { moment, differs, spanMs: middle.spanMs };
 }
@@ -210,6 +235,18 @@ async function probeAt(search: Search, earlier: Moment, later: Moment, span: num
  * later did), then the statement after it that gave the value.
  */
 async function latestChange(search: Search, from: Moment, until: Moment): Promise<Moment> {
+  const different = expensive(search) ? await lastDifferentBySeeking(search, from, until) : await lastDifferentByScanning(search, from, until);
+  return statementBefore(search, different, until, true);
+}
+
+/** Evaluating EXPR costs more than seeking to a recorded stop and evaluating there a few times. */
+function expensive(search: Search): boolean {
+  const { ms, count } = search.evaluation;
+  return count > 0 && ms / count >= EXPENSIVE_EVALUATION_MS;
+}
+
+/** One scan of the stretch, evaluating EXPR at every stop: the last stop where it differed (or `from`). */
+async function lastDifferentByScanning(search: Search, from: Moment, until: Moment): Promise<Moment> {
   const { timeline } = search.context;
   await timeline.seek(from);
   const level = scanLevel(search, from);
@@ -218,8 +255,39 @@ async function latestChange(search: Search, from: Moment, until: Moment): Promis
   if (result.status === 'limit') {
     throw new FredError('unsupported', `more than ${search.context.scanLimit} steps to search between two probes`);
   }
-  const different = result.last ? timeline.momentFor(result.last.mark, from, 'other', from.outputBytes) : from;
-  return statementBefore(search, different, until, true);
+  return result.last ? timeline.momentFor(result.last.mark, from, 'other', from.outputBytes) : from;
+}
+
+/**
+ * For an expensive EXPR (`is_bst(root)` over a big tree costs milliseconds): record the stretch's
+ * stops without evaluating, then look at a few of them. Gallops back from the end (the latest
+ * change matters) until a stop differs, then bisects between it and the nearest later stop
+ * that had the value. Exact when the value changed once between those two stops, which a
+ * stretch between two probes almost always is.
+ */
+async function lastDifferentBySeeking(search: Search, from: Moment, until: Moment): Promise<Moment> {
+  const { timeline } = search.context;
+  const stops = (await scanMoments(search.context, from, until, scanLevel(search, from))).map((entry) => entry.moment);
+  const differs = async (index: number): Promise<boolean> => (await valueAt(search, index < 0 ? from : stops[index]!)) !== search.value;
+  // stops[high] has the value (high === stops.length: `until`); find the last index that differs.
+  let high = stops.length;
+  let low = -1;
+  for (let step = 1; ; step *= 2) {
+    const index = high - step;
+    if (index <= -1) break;
+    if (await differs(index)) {
+      low = index;
+      break;
+    }
+    high = index;
+  }
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (await differs(middle)) low = middle;
+    else high = middle;
+  }
+  report(search, 'statements');
+  return low < 0 ? from : stops[low]!;
 }
 
 /**
@@ -297,5 +365,9 @@ function report(search: Search, phase: ReverseWatchProgress['phase'], stretch?: 
 async function valueAt(search: Search, moment: Moment): Promise<string> {
   await search.context.timeline.seek(moment);
   search.stats.probes++;
-  return search.watch.evaluateIn(search.expression, search.frame);
+  const started = performance.now();
+  const value = await search.watch.evaluateIn(search.expression, search.frame);
+  search.evaluation.ms += performance.now() - started;
+  search.evaluation.count++;
+  return value;
 }

@@ -18,8 +18,12 @@ import { reverseStepTarget } from '../reverse/reverse-step.js';
 import { reverseNextTarget } from '../reverse/reverse-next.js';
 import { reverseFinishTarget } from '../reverse/reverse-finish.js';
 import { reverseContinueTarget } from '../reverse/reverse-continue.js';
-import { reverseWatch, type ReverseWatchProgress, type ReverseWatchStats } from '../reverse/reverse-watch.js';
-import { createDebugger, debuggerKindFor } from './debugger-factory.js';
+import { refuseSideEffects, reverseWatch, watchedFrame, type ReverseWatchProgress, type ReverseWatchStats } from '../reverse/reverse-watch.js';
+import { createDebugger, createDmtcpHost, debuggerKindFor } from './debugger-factory.js';
+import type { DmtcpPdbHost } from '../personalities/pdb/dmtcp-pdb.js';
+import { INCOMING, prepareSaveDirectory, readSavedSession, writeSavedSession } from '../checkpoints/dmtcp/saved-session.js';
+import { loadTimeline, saveTimeline, type SavedTimeline } from '../timeline/saved-timeline.js';
+import { join, resolve } from 'node:path';
 import { OutputGate } from './output-gate.js';
 import { describeStop } from './stop-description.js';
 import { classifyCommand, type CommandClass } from './command-class.js';
@@ -52,6 +56,28 @@ export interface SessionOptions {
    * program first saw (default true).
    */
   record?: boolean;
+  /**
+   * Where checkpoints live: 'fork' (default: copies of the process in memory) or 'dmtcp' (pdb
+   * only: DMTCP checkpoint images on disk; see the README's "DMTCP backend").
+   */
+  backend?: BackendName;
+  /** dmtcp backend: when the session closes, keep its images and history here (Session.resume reopens it). */
+  saveSession?: string;
+}
+
+export type BackendName = 'fork' | 'dmtcp';
+
+/** DMTCP images cost about half a second and tens of MB each: fewer automatic ones than forks. */
+export const DMTCP_DEFAULT_CHECKPOINT_INTERVAL_MS = 1000;
+const DMTCP_MAX_AUTOMATIC_CHECKPOINTS = 12;
+
+/** What a session on the DMTCP backend keeps to save itself (--save-session). */
+interface DmtcpSessionInfo {
+  host: DmtcpPdbHost;
+  saveTo?: string;
+  program: string;
+  args: string[];
+  cwd: string;
 }
 
 const SCAN_LIMIT = 200_000;
@@ -79,22 +105,54 @@ export class Session {
     checkpointIntervalMs: number,
     /** The program's record log (absent with `record: false`). */
     readonly recording?: Recording,
+    private readonly dmtcp?: DmtcpSessionInfo,
   ) {
     this.kind = personality.kind;
     this.output = new OutputGate((listener) => terminal.onOutput(listener), recording);
     this.replay = personality.replay;
-    if (this.replay) this.timeline = new Timeline(this.replay, new CheckpointPolicy(checkpointIntervalMs));
+    const maxAutomatic = dmtcp ? DMTCP_MAX_AUTOMATIC_CHECKPOINTS : undefined;
+    if (this.replay) this.timeline = new Timeline(this.replay, new CheckpointPolicy(checkpointIntervalMs, maxAutomatic));
   }
 
   /** Starts the debugger on the program; gdb: not yet running; pdb: stopped at its first line. */
-  static async start(options: SessionOptions): Promise<Session> {
+  static start(options: SessionOptions): Promise<Session> {
+    return Session.open(options);
+  }
+
+  /**
+   * Reopens a session saved with `saveSession` (DMTCP backend): the same program, position, history
+   * and checkpoints. `options.saveSession` (the same folder) saves it again when it closes.
+   */
+  static resume(directory: string, options: Pick<SessionOptions, 'saveSession' | 'checkpointIntervalMs' | 'env'> = {}): Promise<Session> {
+    const saved = readSavedSession(directory);
+    const { program, args, cwd, checkpointIntervalMs } = saved.session;
+    return Session.open({
+      program, args, cwd, debugger: 'pdb', backend: 'dmtcp', env: options.env, saveSession: options.saveSession,
+      checkpointIntervalMs: options.checkpointIntervalMs ?? checkpointIntervalMs,
+    }, saved);
+  }
+
+  private static async open(options: SessionOptions, saved?: ReturnType<typeof readSavedSession>): Promise<Session> {
     const kind = options.debugger ?? debuggerKindFor(options.program);
     const stdinFile = options.stdinFile === undefined ? undefined : checkStdinFile(options.stdinFile);
-    const personality = await createDebugger(kind);
+    const backend = options.backend ?? 'fork';
+    if (options.saveSession !== undefined && backend !== 'dmtcp') throw new FredError('usage', '--save-session needs --backend dmtcp');
+    if (saved && options.saveSession !== undefined && resolve(options.saveSession) !== saved.directory) {
+      throw new FredError('usage', '--save-session with --resume must name the resumed folder (its images refer to it)');
+    }
+    const saveTo = options.saveSession === undefined ? undefined : prepareSaveDirectory(options.saveSession);
+    const host = backend === 'dmtcp'
+      ? await createDmtcpHost(kind, {
+        incoming: saved ? join(saved.directory, INCOMING) : saveTo && join(saveTo, INCOMING),
+        resume: saved && { folders: saved.folders, current: saved.session.current },
+      })
+      : undefined;
+    const personality = await createDebugger(kind, host);
     const terminal = new ProgramTerminal();
     let recording: Recording | undefined;
     try {
-      if (options.record !== false) recording = Recording.start(kind);
+      // Not under DMTCP: the shim's shared log would be checkpointed into every image.
+      if (options.record !== false && !host) recording = Recording.start(kind);
       const outcome = await personality.launch({
         program: options.program,
         args: options.args ?? [],
@@ -104,8 +162,12 @@ export class Session {
         env: options.env,
         programEnv: recording?.programEnvironment(options.env?.['LD_PRELOAD'] ?? process.env['LD_PRELOAD']),
       });
-      const session = new Session(personality, terminal, outcome, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS, recording);
-      if (outcome.location) await session.record('start', 'restart', 0, null);
+      const cwd = options.cwd ?? process.cwd();
+      const interval = options.checkpointIntervalMs ?? (host ? DMTCP_DEFAULT_CHECKPOINT_INTERVAL_MS : DEFAULT_CHECKPOINT_INTERVAL_MS);
+      const dmtcp = host && { host, saveTo, program: resolve(cwd, options.program), args: options.args ?? [], cwd };
+      const session = new Session(personality, terminal, outcome, interval, recording, dmtcp);
+      if (saved) session.resumeTimeline(saved.session.timeline);
+      else if (outcome.location) await session.record('start', 'restart', 0, null);
       return session;
     } catch (error) {
       await personality.dispose();
@@ -193,6 +255,8 @@ export class Session {
     this.userInterruptRequested = true;
     if (this.searchCancel) {
       this.searchCancel.requested = true;
+      // A loop running inside the debugger ends at its next stop; the search then unwinds.
+      this.replay?.cancellation?.request();
       return;
     }
     // Never while fred is checkpointing (a call into the program): continueWithCheckpoints
@@ -226,10 +290,12 @@ export class Session {
   async reverseWatch(expression: string): Promise<ReverseWatchOutcome> {
     const cancel = { requested: false };
     this.searchCancel = cancel;
+    this.replay?.cancellation?.clear();
     try {
       return await this.searchReverseWatch(expression, cancel);
     } finally {
       this.searchCancel = undefined;
+      this.replay?.cancellation?.clear();
     }
   }
 
@@ -261,6 +327,8 @@ export class Session {
         }
       },
     };
+    // Before anything evaluates it: an expression that changes the program is refused unrun.
+    if (this.replay?.watch) await refuseSideEffects(this.replay.watch, expression, watchedFrame(start.mark));
     // The debugger's own message for an expression it cannot evaluate here.
     await this.personality.evaluate(expression);
     const context: ReverseContext = { timeline, replay: this.replay!, scanLimit: SCAN_LIMIT };
@@ -271,7 +339,13 @@ export class Session {
         await timeline.seek(result.found ? result.target : start);
       });
     } catch (error) {
+      // Going back to the start must not be cancelled too.
+      this.replay?.cancellation?.clear();
+      // Where a failed search left the program is unknown: go back for real.
+      timeline.forgetPosition();
       await this.output.whileReplaying(() => timeline.seek(start)).catch(() => undefined);
+      // A loop cut short by the cancellation may have failed in its own way.
+      if (cancel.requested) throw new FredError('interrupted', 'reverse-watch interrupted: back where it started');
       throw error;
     }
     const found = result!;
@@ -347,6 +421,14 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     try {
+      if (this.dmtcp?.saveTo !== undefined) await this.saveSession(this.dmtcp.saveTo);
+    } finally {
+      await this.closeProcesses();
+    }
+  }
+
+  private async closeProcesses(): Promise<void> {
+    try {
       await this.personality.dispose();
     } finally {
       this.terminal.dispose();
@@ -355,6 +437,30 @@ export class Session {
   }
 
   // ---- internals -------------------------------------------------------------------------
+
+  /** --save-session: a checkpoint where the program stands, then every image and the timeline. */
+  private async saveSession(directory: string): Promise<void> {
+    const timeline = this.requireTimeline();
+    const current = timeline.current;
+    if (!current?.mark) throw new FredError('not-running', 'nothing to save: the program is not being run');
+    await timeline.checkpointHere(current);
+    const { host, program, args, cwd } = this.dmtcp!;
+    try {
+      writeSavedSession(directory, {
+        program, args, cwd, checkpointIntervalMs: timeline.policy.intervalMs, current: current.checkpoint!,
+        timeline: saveTimeline(timeline.exportState()),
+      }, this.replay!.checkpoints.list(), (id) => host.checkpointFolder(id));
+    } catch (error) {
+      throw new FredError('usage', `cannot save the session to ${directory}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** --resume: the saved timeline, with the live process restarted from its current moment's image. */
+  private resumeTimeline(saved: SavedTimeline): void {
+    const timeline = this.requireTimeline();
+    timeline.importState(loadTimeline(saved));
+    if (timeline.current) this.output.moveTo(timeline.current.outputBytes);
+  }
 
   private async reverse(
     command: string,
@@ -373,7 +479,8 @@ export class Session {
         await timeline.seek(target);
       });
     } catch (error) {
-      // Leave the program where the user was, whatever the search did.
+      // Leave the program where the user was, whatever the search did (and wherever it stopped).
+      timeline.forgetPosition();
       await this.output.whileReplaying(() => timeline.seek(start)).catch(() => undefined);
       throw error;
     }

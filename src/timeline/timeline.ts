@@ -9,6 +9,7 @@ import { FredError } from '../errors.js';
 import type { Mark, ReplayPowers } from '../debugger/replay.js';
 import { chain, type Arrival, type Moment } from './moment.js';
 import { CheckpointPolicy } from './checkpoint-policy.js';
+import type { TimelineState } from './saved-timeline.js';
 
 export interface HistoryEntry {
   command: string;
@@ -153,6 +154,32 @@ export class Timeline {
       throw new FredError('internal', 'replay did not reach the recorded moment: the program behaved differently this time');
     }
     this.currentMoment = target;
+    this.positionKnown = true;
+  }
+
+  /** Everything a saved session needs to rebuild this timeline (saved-timeline.ts). */
+  exportState(): TimelineState {
+    return {
+      moments: [...this.byKey.values()],
+      current: this.currentMoment,
+      history: [...this.history],
+      nextUserCheckpoint: this.nextUserCheckpoint,
+      serial: this.serial,
+    };
+  }
+
+  /** Replaces this (fresh) timeline by a saved one whose checkpoints the backend already holds. */
+  importState(state: TimelineState): void {
+    this.byKey.clear();
+    this.userCheckpoints.clear();
+    for (const moment of state.moments) {
+      if (moment.mark) this.byKey.set(moment.mark.key, moment);
+      if (moment.userCheckpoint !== undefined) this.userCheckpoints.set(moment.userCheckpoint, moment);
+    }
+    this.history.splice(0, this.history.length, ...state.history);
+    this.nextUserCheckpoint = state.nextUserCheckpoint;
+    this.serial = state.serial;
+    this.currentMoment = state.current;
     this.positionKnown = true;
   }
 

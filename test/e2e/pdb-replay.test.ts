@@ -309,7 +309,17 @@ describe('pdb marks and runUntil', () => {
     expect(await pdb.replay.runUntil(first[0]!)).toBe(false);
     expect(await pdb.replay.runUntil(null)).toBe(true);
     expect(pdb.state()).toEqual({ kind: 'exited', code: 0 });
-    await expect(pdb.replay.mark()).rejects.toMatchObject({ code: 'not-running' });
+    // Held at its last event, the end is a moment like the others: replayed to, it is the same.
+    const end = await pdb.replay.mark();
+    expect(indexOf(end)).toBeGreaterThan(indexOf(first[12]!));
+    await pdb.replay.checkpoints.restore(id);
+    expect(await pdb.replay.runUntil(end)).toBe(true);
+    expect(pdb.state()).toEqual({ kind: 'exited', code: 0 });
+    expect(await pdb.replay.mark()).toEqual(end);
+    // `continue` from there does what it does in plain pdb after the end: the program restarts
+    // and runs again, to the same end.
+    expect((await pdb.continue()).state).toEqual({ kind: 'exited', code: 0 });
+    expect(await pdb.replay.mark()).toEqual(end);
   });
 
   it('counts the same events whether pdb steps, continues or runs to a breakpoint', async () => {

@@ -1,6 +1,6 @@
 // Record-replay end to end: real gdb sessions on the clock/random, stdin and divergence fixtures
-// with the shim preloaded (and, for contrast, without it), and real python3 under the shim with
-// a fork snapshot of the test's own (fred_pdb does not yet resume the shim; see native/README.md).
+// with the shim preloaded (and, for contrast, without it), the same under pdb, and real python3
+// under the shim with a fork snapshot of the test's own (the protocol fred_pdb follows).
 
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -277,6 +277,77 @@ function readEnvironment(pid: number): string {
     return '';
   }
 }
+
+describe('record-replay under pdb (fred_pdb resumes the shim only while the program runs)', () => {
+  async function openPython(program: string, options: OpenOptions = {}): Promise<Opened> {
+    const session = await Session.start({
+      program: fixtureSource(program), args: options.args ?? [], stdinFile: options.stdinFile, record: options.record,
+    });
+    openSessions.push(session);
+    let shown = '';
+    let written = '';
+    session.onProgramOutput((text) => { shown += text; });
+    (session as unknown as { terminal: ProgramTerminal }).terminal.onOutput((text) => { written += text; });
+    return { session, shown: () => shown, written: () => written };
+  }
+
+  const clockFacts = async (session: Session): Promise<string[]> =>
+    Promise.all(['started', 'pid', 'roll', 'elapsed'].map((name) => session.evaluate(name)));
+
+  for (const record of [true, false]) {
+    it(`clock_random.py: back to a checkpoint and forward again ${record ? 'sees the same clock and roll, printed once' : 'sees another clock without the shim'}`, async () => {
+      const opened = await openPython('clock_random.py', { record });
+      const { session } = opened;
+      await session.setBreakpoint(`${fixtureSource('clock_random.py')}:${markerLine('clock_random.py', 'seed')}`);
+      await session.setBreakpoint(`${fixtureSource('clock_random.py')}:${markerLine('clock_random.py', 'print')}`);
+      await session.continue();
+      const start = await session.checkpoint();
+      await session.continue();
+      const first = await clockFacts(session);
+      expect((await session.continue()).state.kind).toBe('exited');
+      const verdict = (await outputContaining(opened, /^pid \d+ rolled/)).trimEnd().split('\n').at(-1);
+      await session.restartCheckpoint(start);
+      await session.continue();
+      const second = await clockFacts(session);
+      expect((await session.continue()).state.kind).toBe('exited');
+      if (record) {
+        expect(second).toEqual(first);
+        const state = opened.session.recording!.log.state();
+        expect(state.divergence).toBeNull();
+        expect(state.replayed).toBeGreaterThan(0);
+        // Only the program's calls were recorded: pdb's own never reach the log.
+        expect(opened.session.recording!.log.events().map((event) => event.kind)).toContain('clock_gettime');
+        expect(count(opened.written(), /^pid \d+ rolled/)).toBe(1);
+        expect(opened.written().trimEnd().split('\n').at(-1)).toBe(verdict);
+      } else {
+        // `elapsed` is measured after the checkpoint: the clock moved on.
+        expect(second[3]).not.toBe(first[3]);
+        await outputContaining(opened, /^pid \d+ rolled/, 2);
+      }
+      expect(count(opened.shown(), /^pid \d+ rolled/)).toBe(1);
+    });
+  }
+
+  it('read_stdin.py with --stdin from a pipe: the replay reads the recorded input', async () => {
+    const fifo = join(scratch.path, 'numbers-pdb.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', 'printf "1\\n2\\n3\\n" > "$0"', fifo], { stdio: 'ignore' });
+    const opened = await openPython('read_stdin.py', { stdinFile: fifo });
+    const { session } = opened;
+    const start = await session.checkpoint();
+    await session.setBreakpoint(`${fixtureSource('read_stdin.py')}:${markerLine('read_stdin.py', 'total')}`);
+    await session.continue();
+    expect(await session.evaluate('total')).toBe('6');
+    await session.continue();
+    await outputContaining(opened, /^total: 6$/);
+    await new Promise<void>((resolve) => { if (writer.exitCode !== null) resolve(); else writer.on('exit', () => resolve()); });
+    await session.restartCheckpoint(start);
+    await session.continue();
+    expect(await session.evaluate('total')).toBe('6');
+    expect(opened.session.recording!.log.events().some((event) => event.kind === 'read' && event.payloadSize > 0)).toBe(true);
+    expect(count(opened.written(), /^total: 6$/)).toBe(1);
+  });
+});
 
 describe('record-replay under python3 (a fork snapshot of the test\'s own)', () => {
   const driver = join(repoRoot, 'test', 'native', 'fork_snapshot_driver.py');

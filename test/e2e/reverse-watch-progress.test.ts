@@ -87,3 +87,26 @@ describe.each(['gdb', 'pdb'] as const)('reverse-watch progress with %s', (kind) 
     expect(next.location).not.toBeNull();
   });
 });
+
+describe('cancelling a search while gdb runs one long loop', () => {
+  it('Ctrl-C during a statement-by-statement scan inside gdb ends it at its next stop, back at the exit', async () => {
+    // counter_loop's change lies in a stretch too short to bisect by time and too long to step
+    // through quickly (minutes): the search spends its time in one -fred-watch-* loop in gdb.
+    const session = await Session.start({ program: fixtureBinary('counter_loop'), args: ['300000', '150000'] });
+    sessions.push(session);
+    expect((await session.run()).state).toEqual({ kind: 'exited', code: 0 });
+    let phase = '';
+    const unsubscribe = session.onSearchProgress((progress) => {
+      if (progress.phase === 'statements' && phase !== 'statements') setTimeout(() => session.interrupt(), 1000);
+      phase = progress.phase;
+    });
+    const failure = await session.reverseWatch('check()').then(() => undefined, (error: unknown) => error);
+    unsubscribe();
+    expect(phase).toBe('statements');
+    expect((failure as FredError).code).toBe('interrupted');
+    // Back where it started: held at the exit, the whole run done.
+    expect(session.state).toEqual({ kind: 'exited', code: 0 });
+    expect(await session.evaluate('iteration')).toBe('300000');
+    expect(await session.evaluate('check()')).toBe('0');
+  }, 60_000);
+});

@@ -520,6 +520,37 @@ describe('reverse-watch on Python programs (pdb)', () => {
     expect(await session.evaluate('list_len(head)')).toBe('1');
   });
 
+  it('inventory from its exit: without --break, held at the end; the same answer with 1 ms checkpoints and with none', async () => {
+    const args = ['5000', '3000'];
+    const { change } = pythonChange(inventory, args, 'min(stock.values()) >= 0', 0, prints);
+    expect(change).toMatchObject({ line: markerLine('inventory.py', 'take'), function: 'take', depth: 5, before: 'True', after: 'False' });
+    for (const interval of ['1', '0']) {
+      const { run, json } = await bisectJson(['--checkpoint-interval', interval, '--watch', 'min(stock.values()) >= 0', ...printArgs, '--', inventory, ...args]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(occurrences(run.stderr, 'orders 5000 items 7')).toBe(1);
+      expect(json.location).toEqual({ file: inventory, line: change.line, function: change.function, depth: change.depth });
+      expect([json.valueBefore, json.valueAfter]).toEqual([change.before, change.after]);
+      expect(json.prints).toEqual(change.prints);
+    }
+  });
+
+  it('crash: from an uncaught exception, a parameter of the raising frame goes back to the call that made it, not into the unwinding', async () => {
+    const crash = fixtureSource('crash.py');
+    const { session, programOutput } = await open(crash, []);
+    const stop = await session.continue();
+    expect(stop.state).toEqual({ kind: 'crashed', reason: 'ZeroDivisionError: division by zero' });
+    expect(stop.location).toEqual(where('crash.py', 'divide', 'average', 4));
+    const outcome = await session.reverseWatch('len(values) == 0');
+    expect(outcome.found).toBe(true);
+    expect([outcome.valueBefore, outcome.valueAfter]).toEqual(['<unavailable>', 'True']);
+    expect(outcome.location).toEqual(where('crash.py', 'report', 'report', 3));
+    expect(await session.evaluate('name')).toBe("'empty'");
+    // reverse-step from the crash goes to the line that raised, not to a frame of the unwinding.
+    await session.continue();
+    expect((await session.reverseStep()).location).toEqual(where('crash.py', 'divide', 'average', 4));
+    expect(occurrences(programOutput(), 'small 2.0')).toBe(1);
+  });
+
   it('not found, errors and side effects: exit 1, exit 2, and the program runs once', async () => {
     // The recorded history starts before the module's first line: `__name__` is set already
     // (a global such as ITEMS would change, from unavailable to its value, when defined).

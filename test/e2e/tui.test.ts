@@ -173,6 +173,12 @@ describe('fred tui with gdb', () => {
     await tui.waitFor(() => currentLine(tui).line === found!.line, 'the innermost frame again');
     tui.press('\t');
     await tui.waitForText('[linked_list.c]');
+    // `up` and `down` typed on the command line move the stack pane's selection with gdb's.
+    await command(tui, 'up', /^│.*#1 .*main .*linked_list\.c/);
+    await tui.waitFor(() => currentLine(tui).line === appendLine, 'the caller\'s line after :up');
+    expect(tui.lines().some((line) => line.includes(`▶#1 main ${LINKED_LIST_C}:${appendLine}`))).toBe(true);
+    await command(tui, 'down', /^│.*#0 .*append/);
+    await tui.waitFor(() => currentLine(tui).line === found!.line, 'the innermost frame after :down');
 
     tui.resize(120, 40);
     lines = await tui.waitFor((rows) => rows.length === 40 && (rows[39] ?? '').includes(statusText(found)), 'the status line on row 40');

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeLayout, type Rectangle } from '../../src/ui/tui/layout.js';
 import { LineEditor } from '../../src/ui/tui/line-editor.js';
-import { TextLog } from '../../src/ui/tui/text-log.js';
+import { TextLog, wrap } from '../../src/ui/tui/text-log.js';
 import { buildTimeline, renderTimeline } from '../../src/ui/tui/timeline-view.js';
 import { renderSource } from '../../src/ui/tui/source-view.js';
 import { themeFor } from '../../src/ui/tui/theme.js';
@@ -71,7 +71,10 @@ describe('text log', () => {
     log.appendLine('(fred) next', 'command');
     log.append('0123456789');
     expect(log.tailRows(100, 10).map((row) => row.text)).toEqual(['abcdef', 'progress 20%', 'red', '(fred) next', '0123456789']);
-    expect(log.tailRows(4, 5).map((row) => row.text)).toEqual(['d) n', 'ext', '0123', '4567', '89']);
+    // Long lines wrap after the last space that fits; a longer word is cut at the edge.
+    expect(log.tailRows(4, 5).map((row) => row.text)).toEqual(['d)', 'next', '0123', '4567', '89']);
+    expect(wrap('the quick brown fox', 10)).toEqual(['the quick', 'brown fox']);
+    expect(wrap('a  verylongword end', 6)).toEqual(['a', 'verylo', 'ngword', 'end']);
     expect(log.tailRows(100, 2)[0]!.style).toBe('command');
   });
 });

@@ -12,6 +12,7 @@
 import gdb
 import hashlib
 import json
+import os
 import re
 
 HEAP_LIMIT = 64 * 1024 * 1024
@@ -57,17 +58,26 @@ def _depth(frame):
     return depth
 
 
-def _fingerprints():
-    """(cheap, heap) digests of the current state."""
+def _fingerprints(with_heap=True):
+    """(cheap, heap) digests of the current state; the heap's is "" unless asked for."""
     inferior = gdb.selected_inferior()
     frame = gdb.newest_frame()
     cheap = hashlib.blake2b(digest_size=12)
     # Not rcx and r11: the `syscall` instruction leaves the return address and the flags there,
-    # and the flags differ (trap flag) when gdb single-steps across a system call.
-    for register in ("rip", "rsp", "rbp", "rax", "rbx", "rdx", "rsi", "rdi",
-                     "r8", "r9", "r10", "r12", "r13", "r14", "r15"):
+    # and the flags differ (trap flag) when gdb single-steps across a system call. Nor rax just
+    # after a `syscall`: a program interrupted inside a system call (an automatic checkpoint's
+    # Ctrl-C) shows -ERESTARTSYS there, which a replay reaching the same pc never does.
+    registers = ("rip", "rsp", "rbp", "rax", "rbx", "rdx", "rsi", "rdi",
+                 "r8", "r9", "r10", "r12", "r13", "r14", "r15")
+    if _after_syscall(inferior, frame.pc()):
+        registers = tuple(register for register in registers if register != "rax")
+    # A restored checkpoint is another process: a register holding the process's own id (abort's
+    # tgkill) is the same moment whatever the id.
+    pid = inferior.pid
+    for register in registers:
         try:
-            cheap.update(str(int(frame.read_register(register))).encode())
+            value = int(frame.read_register(register))
+            cheap.update(b"pid" if value == pid else str(value).encode())
         except (gdb.error, ValueError):
             pass
     sp = int(frame.read_register("sp"))
@@ -86,9 +96,16 @@ def _fingerprints():
             _read(inferior, sp, end, cheap)
         elif path and real_executable and path == real_executable:
             _read(inferior, start, end, cheap)
-        elif path == "[heap]" and end - start <= HEAP_LIMIT:
+        elif with_heap and path == "[heap]" and end - start <= HEAP_LIMIT:
             _read(inferior, start, end, heap)
-    return cheap.hexdigest(), heap.hexdigest()
+    return cheap.hexdigest(), heap.hexdigest() if with_heap else ""
+
+
+def _after_syscall(inferior, pc):
+    try:
+        return inferior.read_memory(pc - 2, 2).tobytes() == b"\x0f\x05"
+    except gdb.MemoryError:
+        return False
 
 
 def _location(frame):
@@ -101,9 +118,59 @@ def _location(frame):
     }
 
 
+class _Progress:
+    """The record shim's count of the program's allocations (native/record/interpose-alloc.c),
+    read and steered through its variables in the program's memory: no call into the program.
+    None without the shim (--no-record, a static program, before the program runs)."""
+
+    def __init__(self):
+        self.addresses = None
+        gdb.events.new_objfile.connect(self._forget)
+        gdb.events.clear_objfiles.connect(self._forget)
+
+    def _forget(self, event):
+        self.addresses = None
+
+    def _lookup(self):
+        if self.addresses is None:
+            try:
+                self.addresses = (int(gdb.parse_and_eval("(unsigned long)&fred_progress_count")),
+                                  int(gdb.parse_and_eval("(unsigned long)&fred_progress_stop_at")))
+            except gdb.error:
+                self.addresses = ()
+        return self.addresses
+
+    def count(self):
+        addresses = self._lookup() if _alive() else ()
+        if not addresses:
+            return None
+        try:
+            return int.from_bytes(gdb.selected_inferior().read_memory(addresses[0], 8).tobytes(), "little")
+        except gdb.MemoryError:
+            return None
+
+    def _write(self, index, value):
+        addresses = self._lookup() if _alive() else ()
+        if addresses:
+            gdb.selected_inferior().write_memory(addresses[index], int(value).to_bytes(8, "little"))
+
+    def set_count(self, value):
+        """Puts the count back after fred's own evaluation, which may have allocated."""
+        self._write(0, value)
+
+    def stop_at(self, value):
+        self._write(1, value)
+
+
+_progress = _Progress()
+
+
 def current_mark():
     frame = gdb.newest_frame()
-    cheap, heap = _fingerprints()
+    progress = _progress.count()
+    # With the allocation count in the mark, the heap's digest (milliseconds for a big heap) is
+    # not needed to tell loop iterations apart: the count and the cheap digest do.
+    cheap, heap = _fingerprints(with_heap=progress is None)
     mark = {
         "pc": str(frame.pc()),
         "sp": str(_stack_pointer()),
@@ -111,6 +178,8 @@ def current_mark():
         "heap": heap,
         "depth": str(_depth(frame)),
     }
+    if progress is not None:
+        mark["progress"] = str(progress)
     mark.update(_location(frame))
     return mark
 
@@ -119,8 +188,35 @@ def _same_moment(mark):
     frame = gdb.newest_frame()
     if str(frame.pc()) != mark["pc"] or str(_stack_pointer()) != mark["sp"]:
         return False
-    cheap, heap = _fingerprints()
+    if "progress" in mark and str(_progress.count()) != mark["progress"]:
+        return False
+    cheap, heap = _fingerprints(with_heap=mark["heap"] != "")
     return cheap == mark["fp"] and heap == mark["heap"]
+
+
+def run_to_progress(target):
+    """Runs natively (user breakpoints are off) until the allocation count becomes `target`,
+    stopped inside the shim's fred_progress_reached. True when there; False if the program
+    ended, the count is already past `target`, or fred cancelled."""
+    now = _progress.count()
+    if now is None or now >= target:
+        return now == target
+    _progress.stop_at(target)
+    reached = gdb.Breakpoint("fred_progress_reached", internal=True)
+    reached.silent = True
+    try:
+        while _alive():
+            _execute("continue")
+            if _stopped_at(reached) and _progress.count() == target:
+                return True
+            if _program_over() or _cancellation.requested():
+                return False
+        return False
+    finally:
+        if reached.is_valid():
+            reached.delete()
+        if _alive():
+            _progress.stop_at(0)
 
 
 class _Until:
@@ -138,6 +234,14 @@ class _Until:
         if self.mark is not None and not self.reached and _same_moment(self.mark):
             self.reached = True
         return self.reached
+
+    def passed(self):
+        """True once the allocation count is past the mark's: the moment was not found on the
+        way and never will be (the replay diverged), so a loop must give up, not run on."""
+        if self.mark is None or "progress" not in self.mark:
+            return False
+        count = _progress.count()
+        return count is not None and count > int(self.mark["progress"])
 
     def delete(self):
         if self.breakpoint is not None and self.breakpoint.is_valid():
@@ -342,6 +446,11 @@ class RunUntilCommand(gdb.MICommand):
     @_moving
     def invoke(self, argv):
         mark = json.loads(argv[0])
+        if mark is not None and "progress" in mark:
+            # First to the mark's allocation count, at full speed with one stop: a breakpoint at
+            # the mark's pc alone would stop in every iteration of a loop before it.
+            with _UserBreakpointsOff():
+                run_to_progress(int(mark["progress"]))
         until = _Until(mark)
         if until.check():
             until.delete()
@@ -350,12 +459,48 @@ class RunUntilCommand(gdb.MICommand):
             with _UserBreakpointsOff():
                 while _alive():
                     _execute("continue")
-                    if until.check() or _program_over():
+                    if until.check() or _program_over() or _cancellation.requested() or until.passed():
                         break
         finally:
             until.delete()
         ended = mark is None and (not _alive() or _exit_guard.holding())
         return {"reached": "1" if until.reached or ended else "0"}
+
+
+class ProgressCommand(gdb.MICommand):
+    """-fred-progress: the program's allocation count (none without the record shim)."""
+
+    def __init__(self):
+        super().__init__("-fred-progress")
+
+    def invoke(self, argv):
+        count = _progress.count()
+        return {} if count is None else {"count": str(count)}
+
+
+class RunToProgressCommand(gdb.MICommand):
+    """-fred-run-to-progress N: run natively until the allocation count is N, then out of the
+    shim to the code that made the N-th allocation, just after it: a moment between two
+    checkpoints found with two stops however long the stretch (reverse-watch's bisection)."""
+
+    def __init__(self):
+        super().__init__("-fred-run-to-progress")
+
+    @_moving
+    def invoke(self, argv):
+        with _UserBreakpointsOff():
+            if not run_to_progress(int(argv[0])):
+                return {"reached": "0"}
+            while _alive() and _in_shim(gdb.newest_frame()):
+                _execute("finish")
+                if _program_over():
+                    return {"reached": "0"}
+        return {"reached": "1"}
+
+
+def _in_shim(frame):
+    name = gdb.solib_name(frame.pc())
+    return name is not None and "libfred-record" in name
 
 
 class ScanCommand(gdb.MICommand):
@@ -394,6 +539,33 @@ class ScanCommand(gdb.MICommand):
         return step_through(level, until, limit, record)
 
 
+class _Cancellation:
+    """fred's request to give up a long loop: while gdb runs one MI command it reads nothing
+    else, so fred creates a file (its path set by -fred-cancel-file) that the loops look for
+    between stops; they then end early with status 'limit'. A native run in progress (the
+    program between two stops) is not cut short."""
+
+    def __init__(self):
+        self.path = None
+
+    def requested(self):
+        return self.path is not None and os.path.exists(self.path)
+
+
+_cancellation = _Cancellation()
+
+
+class CancelFileCommand(gdb.MICommand):
+    """-fred-cancel-file PATH: the file whose existence cancels fred's loops."""
+
+    def __init__(self):
+        super().__init__("-fred-cancel-file")
+
+    def invoke(self, argv):
+        _cancellation.path = argv[0]
+        return None
+
+
 def step_through(level, until, limit, visit):
     """The stepping loop behind every scan: `step` until `until`, calling visit(kind) at each
     stop ('stop', or 'entered' for the first stop in a frame deeper than `level`, which is then
@@ -403,6 +575,8 @@ def step_through(level, until, limit, visit):
     while visits < limit:
         if not _alive():
             return "ended"
+        if _cancellation.requested():
+            return "limit"
         _execute("step")
         if until.check():
             return "reached"
@@ -440,6 +614,8 @@ def _run_out(level, until):
             # `level` counts.
             if _stopped_at(returned) and _depth(gdb.newest_frame()) <= level:
                 return None
+            if _cancellation.requested():
+                return "limit"
     finally:
         if returned.is_valid():
             returned.delete()
@@ -477,6 +653,8 @@ class BreakpointHitsCommand(gdb.MICommand):
                     break
                 if _watcher.user_breakpoint_hit():
                     hits.append(current_mark())
+                if _cancellation.requested():
+                    break
         finally:
             until.delete()
         return {"status": status, "hits": hits}
@@ -639,6 +817,9 @@ class DeleteCheckpointCommand(gdb.MICommand):
 
 MarkCommand()
 LastResultCommand()
+CancelFileCommand()
+ProgressCommand()
+RunToProgressCommand()
 RunUntilCommand()
 ScanCommand()
 BreakpointHitsCommand()

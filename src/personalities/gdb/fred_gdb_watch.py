@@ -41,6 +41,8 @@ def evaluate_in_watched_frame(expression, watched):
     # a replay that does not evaluate would never reach moments recorded after this. Put the dead
     # stack back as it was, as a checkpoint's fork does.
     saved = _stack_below_sp()
+    # Likewise the allocation count, if the expression's calls allocate.
+    progress = _progress.count()
     try:
         target.select()
         return gdb.parse_and_eval(expression).format_string()
@@ -49,6 +51,8 @@ def evaluate_in_watched_frame(expression, watched):
     finally:
         try:
             _put_stack_below_sp(saved)
+            if progress is not None:
+                _progress.set_count(progress)
             selected.select()
         except (gdb.error, gdb.MemoryError):
             pass

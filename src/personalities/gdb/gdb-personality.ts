@@ -68,12 +68,14 @@ export class GdbPersonality implements Debugger {
     for (const helper of ['fred_gdb.py', 'fred_gdb_watch.py']) {
       await this.mi.send(`-interpreter-exec console ${quoteMiString(`source ${packageFile('src', 'personalities', 'gdb', helper)}`)}`);
     }
+    const cancelFile = this.directory.file('cancel');
+    await this.mi.send(`-fred-cancel-file ${quoteMiString(cancelFile)}`);
     this.replayPowers = new GdbReplay(this.mi, {
       processChanged: (pid) => {
         this.inferiorPid = pid || undefined;
         this.programState = pid ? { kind: 'stopped' } : this.programState;
       },
-    });
+    }, cancelFile);
     try {
       await this.mi.send(`-file-exec-and-symbols ${quoteMiString(programLink)}`);
     } catch (error) {
@@ -147,8 +149,13 @@ export class GdbPersonality implements Debugger {
 
   async backtrace(): Promise<Frame[]> {
     if (!this.isAlive()) throw new FredError('not-running', 'The program is not being run.');
-    const reply = await this.connection().send('-stack-list-frames');
-    return list(reply.results['stack']).map((entry) => toFrame(tuple(entry) ?? {}));
+    const mi = this.connection();
+    const [reply, selected] = await Promise.all([mi.send('-stack-list-frames'), mi.send('-stack-info-frame')]);
+    const selectedLevel = toFrame(tuple(selected.results['frame']) ?? {}).level;
+    return list(reply.results['stack']).map((entry) => {
+      const frame = toFrame(tuple(entry) ?? {});
+      return frame.level === selectedLevel ? { ...frame, selected: true } : frame;
+    });
   }
 
   async location(): Promise<Location | null> {

@@ -1,6 +1,7 @@
 // gdb's side of the reversible powers: thin MI calls into fred_gdb.py, which runs the loops
 // inside gdb. Marks travel as JSON, quoted as one MI c-string argument.
 
+import { rmSync, writeFileSync } from 'node:fs';
 import { quoteMiString, type MiTuple } from '../../../grammars/mi/api.js';
 import type {
   BreakpointHitsResult, Mark, ReplayPowers, ScanResult, ScanStatus, WatchedFrame, WatchEntry, WatchPowers, WatchScanResult,
@@ -18,7 +19,14 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
   readonly watch: WatchPowers = this;
   readonly checkpoints: GdbForkCheckpoints;
 
-  constructor(private readonly mi: MiConnection, private readonly hooks: GdbReplayHooks) {
+  /** fred_gdb's loops look for this file between stops (see _Cancellation in fred_gdb.py). */
+  readonly cancellation: { request(): void; clear(): void };
+
+  constructor(private readonly mi: MiConnection, private readonly hooks: GdbReplayHooks, cancelFile: string) {
+    this.cancellation = {
+      request: () => writeFileSync(cancelFile, '', { mode: 0o600 }),
+      clear: () => rmSync(cancelFile, { force: true }),
+    };
     this.checkpoints = new GdbForkCheckpoints({
       checkpoint: async () => integer((await this.mi.send('-fred-checkpoint')).results, 'pid') ?? 0,
       restart: async (pid) => {
@@ -67,8 +75,21 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
     return text(reply, 'value') ?? '';
   }
 
-  /** Time bisection: gdb has no cheap instruction counter, so run part of the span and interrupt. */
+  /**
+   * Bisection by the record shim's allocation count when the stretch holds allocations (exact,
+   * two stops); otherwise by time: gdb has no cheap instruction counter, so run part of the
+   * span and interrupt.
+   */
   async midpoint(until: Mark, spanMs: number, fraction = 0.5): Promise<{ mark: Mark; spanMs: number } | null> {
+    const target = progressOf(until);
+    const here = target === undefined ? undefined : await this.progress();
+    if (target !== undefined && here !== undefined && target - here >= 2) {
+      const count = here + Math.min(target - here - 1, Math.max(1, Math.floor((target - here) * fraction)));
+      const started = performance.now();
+      const reply = await this.moving(`-fred-run-to-progress ${count}`);
+      if (text(reply, 'reached') !== '1') return null;
+      return { mark: await this.mark(), spanMs: (performance.now() - started) };
+    }
     if (spanMs < MIN_SPAN_MS) return null;
     const start = await this.mark();
     const reply = await this.moving(`-fred-run-for ${quoteMiString(until.payload)} ${(spanMs * fraction).toFixed(6)}`);
@@ -78,8 +99,20 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
     return middle.key === start.key ? null : { mark: middle, spanMs: Number(text(reply, 'elapsed') ?? spanMs * fraction) };
   }
 
+  /** The record shim's allocation count now (undefined without the shim). */
+  private async progress(): Promise<number | undefined> {
+    const count = text((await this.mi.send('-fred-progress')).results, 'count');
+    return count === undefined ? undefined : Number(count);
+  }
+
   /** How long the program takes to run from here to `until` (it is left there). */
   async timeTo(until: Mark): Promise<number> {
+    if (progressOf(until) !== undefined) {
+      // Allocation counts bisect this stretch: only the time matters, and runUntil is faster.
+      const started = performance.now();
+      await this.runUntil(until);
+      return performance.now() - started;
+    }
     const reply = await this.moving(`-fred-run-for ${quoteMiString(until.payload)} 1000000000`);
     return Number(text(reply, 'elapsed') ?? 0);
   }
@@ -129,19 +162,31 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
  */
 const MIN_SPAN_MS = 4;
 
+/** A mark's allocation count (present when the record shim runs in the program). */
+function progressOf(mark: Mark): number | undefined {
+  try {
+    const progress = (JSON.parse(mark.payload) as { progress?: string }).progress;
+    return progress === undefined ? undefined : Number(progress);
+  } catch {
+    return undefined;
+  }
+}
+
 function payloadOf(mark: Mark | null): string {
   return mark === null ? 'null' : mark.payload;
 }
 
 function toMark(fields: MiTuple): Mark {
+  const progress = text(fields, 'progress');
   const payload = {
     pc: text(fields, 'pc') ?? '0',
     sp: text(fields, 'sp') ?? '0',
     fp: text(fields, 'fp') ?? '',
     heap: text(fields, 'heap') ?? '',
+    ...(progress === undefined ? {} : { progress }),
   };
   return {
-    key: `${payload.pc}:${payload.sp}:${payload.fp}:${payload.heap}`,
+    key: `${payload.pc}:${payload.sp}:${payload.fp}:${payload.heap}:${progress ?? ''}`,
     location: {
       file: text(fields, 'file') ?? '',
       line: integer(fields, 'line') ?? 0,

@@ -13,6 +13,8 @@ export interface PdbStatus {
   resumed?: boolean;
   /** Ctrl-C (`interrupt()`) stopped the program. */
   interrupted?: boolean;
+  /** Exited, but held at its last event (the main module returning): still inspectable. */
+  held?: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -67,6 +69,7 @@ export function toStatus(reply: Json): PdbStatus | undefined {
   const flags = {
     ...(status['resumed'] === true ? { resumed: true } : {}),
     ...(status['interrupted'] === true ? { interrupted: true } : {}),
+    ...(status['held'] === true ? { held: true } : {}),
   };
   switch (status['state']) {
     case 'stopped':
@@ -95,6 +98,7 @@ export function toFrames(reply: Json): Frame[] {
       function: string(frame['function'], 'frame'),
       file: string(frame['file'], 'frame'),
       line: integer(frame['line'], 'frame'),
+      ...(frame['selected'] === true ? { selected: true } : {}),
     };
   });
 }

@@ -13,17 +13,25 @@ import bdb
 import json
 import os
 import pdb
+import signal
 import sys
 import traceback
 
 # Siblings, imported while sys.path[0] is still this folder (target.check() replaces it).
 from fred_pdb_commands import ReplayCommands
+from fred_pdb_recording import ShimSwitch
 from fred_pdb_events import EventCounter
 from fred_pdb_snapshots import Snapshots
 from fred_pdb_stepping import CountedStepping
 from fred_pdb_supervisor import start_supervised
+from fred_pdb_dmtcp import dmtcp_commands, open_dmtcp_dialogue
 
 MARKER = '@fred '
+
+# pdb's commands that let the program run.
+MOVING_COMMANDS = frozenset((
+    's', 'step', 'n', 'next', 'r', 'return', 'c', 'cont', 'continue', 'unt', 'until', 'j', 'jump',
+    'run', 'restart'))
 
 
 class FredRestart(BaseException):
@@ -70,7 +78,27 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
         self.interrupted = False
         # bdb's own dispatcher; the counting tracer in front of it is what bdb installs.
         self.dispatch = bdb.Bdb.trace_dispatch.__get__(self)
-        self.events = EventCounter(self.dispatch, self.event_reached, self.breakpoint_lines)
+        self.shim = ShimSwitch()
+        self.program_running = False
+        self.events = EventCounter(
+            self.dispatch, self.event_reached, self.breakpoint_lines,
+            self.is_main_code, self.hold_at_exit, lambda: self.stop_count)
+        # Stops so far (each interaction); the exit hold only happens where nothing else stopped.
+        self.stop_count = 0
+        # True once the exit hold told the user how the program ended: main() must not repeat it.
+        self.exit_announced = False
+        self.stack_entry_unshown = False
+        # True while the user's commands run at the exit hold (in its interaction).
+        self.at_exit_hold = False
+        # Ctrl-C at the prompt (see prompt_interrupt): waiting for a command; an interrupt for
+        # it came early. A prompt shown again for a queued command is silent.
+        self.awaiting_command = False
+        self.interrupt_pending = False
+        self.cut_short_by_interrupt = False
+        self.reprompt_silently = False
+        # The command being run, and one to run again after the exit hold's restart.
+        self.command_line = ''
+        self.after_restart = None
         self.trace_dispatch = self.events.trace
         # The replay primitive running, and the result its last stop reports.
         self.replay = None
@@ -94,6 +122,7 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
             'fred_scan': self.fred_scan,
             'fred_breakpoint_hits': self.fred_breakpoint_hits,
             'fred_evaluate_in': self.fred_evaluate_in,
+            'fred_changes_program': self.fred_changes_program,
             'fred_watch_scan': self.fred_watch_scan,
             'fred_last_different': self.fred_last_different,
         }
@@ -118,17 +147,49 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
         self.reply({'status': status})
 
     def preloop(self):
+        # An interrupt that came too late for the last command (after postcmd) is for no one.
+        self.interrupt_pending = False
+        if self.after_restart is not None:
+            # The first stop of a run restarted from the exit hold: the command given there runs
+            # now, and only its own stop is reported.
+            self.cmdqueue.append(self.after_restart)
+            self.after_restart = None
+            self.reprompt_silently = True
+        if self.reprompt_silently:
+            # Nothing may be said before the queued command answers.
+            self.stdout.muted = True
+            self.awaiting_command = True
+            return
         self.stdout.muted = False
         if self.pending_reply is not None:
             self.reply(self.pending_reply)
             self.pending_reply = None
         super().preloop()
         self.report_status()
+        self.awaiting_command = True
+
+    def evaluates_user_code(self, line):
+        """Commands that a Ctrl-C cuts short, as in plain pdb (`p`, `!stmt`, fred_eval): they may
+        run the program's code for long. Any other is never cut in the middle: a command that
+        moves the program gets stopped right after it starts instead."""
+        name = self.command_name(line)
+        if name == 'fred_builtin':
+            name = self.command_name(line.strip().partition(' ')[2])
+        if name in self.fred_commands:
+            return name in ('fred_eval', 'fred_evaluate_in')
+        return name not in MOVING_COMMANDS
 
     def postcmd(self, stop, line):
+        if self.interrupt_pending:
+            self.interrupt_pending = False
+            if stop and self.replay is not None:
+                self.replay.interrupted = True
+            elif stop and self.after_restart is None:
+                self.stop_for_early_interrupt()
         # A command that resumes the program is reported at its next stop, by preloop.
         if not stop:
             self.report_status()
+            self.awaiting_command = True
         return stop
 
     # --- the program's own frames ----------------------------------------------------------
@@ -160,8 +221,53 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
         return location
 
     def is_main_module(self, frame):
-        code = frame.f_code
+        return self.is_main_code(frame.f_code)
+
+    def is_main_code(self, code):
         return code.co_name == '<module>' and self.canonic(code.co_filename) == self.mainpyfile
+
+    def hold_at_exit(self, frame, exception):
+        """At the program's last event (its main module returning), stops it there, alive, as
+        having exited, the way fred_gdb holds a C program at _exit: the end can be inspected,
+        checkpointed and gone back from. An uncaught exception other than SystemExit is left to
+        post mortem. False when the program is not held."""
+        if self.quitting:
+            return False
+        if exception is None:
+            code = 0
+            self.message('The program finished and will be restarted')
+        elif issubclass(exception[0], SystemExit):
+            code = exit_code(exception[1])
+            self.message('The program exited via sys.exit(). Exit status: %s' % (exception[1],))
+        else:
+            return False
+        self.exit_announced = True
+        # The end is the news, whatever Ctrl-C came on the way.
+        self.interrupted = False
+        self.ending = {'state': 'exited', 'code': code, 'held': True}
+        if self.replay is not None:
+            self.replay.program_ended = True
+        # To the user the program has ended: no "> file(line)" for this stop.
+        self.stack_entry_unshown = True
+        self.at_exit_hold = True
+        try:
+            self.interaction(frame, None)
+        finally:
+            self.at_exit_hold = False
+        return True
+
+    def user_return(self, frame, return_value):
+        # Ctrl-C that stops the program at its very last event stops it at its exit hold.
+        ending = self.events.program_ending()
+        if ending is not None and self.interrupted and self.replay is None and self.hold_at_exit(frame, ending[0]):
+            return
+        super().user_return(frame, return_value)
+
+    def print_stack_entry(self, frame_lineno, prompt_prefix=pdb.line_prefix):
+        if self.stack_entry_unshown:
+            self.stack_entry_unshown = False
+            return
+        super().print_stack_entry(frame_lineno, prompt_prefix)
 
     def depth_of(self, frame):
         """The depth current_location() gives `frame` when pdb stops in it, without building the stack."""
@@ -262,6 +368,12 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
         return line.strip().partition(' ')[0]
 
     def precmd(self, line):
+        self.awaiting_command = False
+        self.command_line = line
+        self.cut_short_by_interrupt = self.evaluates_user_code(line)
+        if self.reprompt_silently:
+            self.reprompt_silently = False
+            self.stdout.muted = False
         # The command line ended the prompt's line (there is no echo to show it).
         self.stdout.at_line_start = True
         if self.command_name(line) in self.fred_commands:
@@ -300,6 +412,9 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
 
     def fred_backtrace(self, arg):
         frames = [self.describe(frame, lineno) for frame, lineno in self.stack[self.program_start():]]
+        selected = self.curindex - self.program_start()
+        if 0 <= selected < len(frames):
+            frames[selected]['selected'] = True
         frames.reverse()
         for level, frame in enumerate(frames):
             frame['level'] = level
@@ -407,9 +522,12 @@ def give_program_its_streams(program_tty):
             stream.reconfigure(line_buffering=True)
 
 
-def rewind_stdin(stdin_file):
+def rewind_stdin(stdin_file, again=False):
     """Every run reads the --stdin file from its start: a fresh fd 0, and a fresh sys.stdin,
-    since the old one may hold text the previous run read ahead."""
+    since the old one may hold text the previous run read ahead. A pipe cannot be read again (a
+    second open would wait for a new writer): later runs get what is left of it."""
+    if again and not os.path.isfile(stdin_file):
+        return
     source = os.open(stdin_file, os.O_RDONLY)
     os.dup2(source, 0)
     os.close(source)
@@ -421,13 +539,21 @@ def restarting(target):
 
 
 def main():
+    # --dmtcp (first): the process runs under DMTCP, which checkpoints it whole (fred_pdb_dmtcp).
+    dmtcp = sys.argv[1:2] == ['--dmtcp']
+    if dmtcp:
+        del sys.argv[1]
     program_tty, stdin_file, program = parse_arguments(sys.argv[1:])
     target = pdb._ScriptTarget(program[0])
     target.check()
     # The process fred spawned keeps the terminal; only the worker returns.
-    supervision = start_supervised()
+    supervision = None if dmtcp else start_supervised()
     try:
-        dialogue_in, dialogue_out = open_dialogue()
+        if dmtcp:
+            dialogue_in, dialogue_out = open_dmtcp_dialogue(stdin_file)
+            program_tty = None
+        else:
+            dialogue_in, dialogue_out = open_dialogue()
         give_program_its_streams(program_tty)
         if stdin_file is not None:
             rewind_stdin(stdin_file)
@@ -437,17 +563,22 @@ def main():
     sys.argv[:] = program
 
     debugger = FredPdb(dialogue_in, dialogue_out, supervision)
+    if dmtcp:
+        debugger.fred_commands.update(dmtcp_commands(debugger))
+    signal.signal(signal.SIGINT, debugger.prompt_interrupt)
     say = debugger.message
     run_to_breakpoint = False
     while True:
         debugger.run_to_breakpoint, run_to_breakpoint = run_to_breakpoint, False
+        debugger.exit_announced = False
         try:
             if stdin_file is not None:
-                rewind_stdin(stdin_file)
+                rewind_stdin(stdin_file, again=True)
             debugger._run(target)
             if debugger._user_requested_quit:
                 break
-            say('The program finished and will be restarted')
+            if not debugger.exit_announced:
+                say('The program finished and will be restarted')
             debugger.ending = {'state': 'exited', 'code': 0}
             continue
         except FredRestart as restart:
@@ -456,7 +587,8 @@ def main():
             continue
         except SystemExit as e:
             # In most cases SystemExit does not warrant a post-mortem session.
-            say('The program exited via sys.exit(). Exit status: %s' % (e,))
+            if not debugger.exit_announced:
+                say('The program exited via sys.exit(). Exit status: %s' % (e,))
             debugger.ending = {'state': 'exited', 'code': exit_code(e)}
             continue
         except SyntaxError:

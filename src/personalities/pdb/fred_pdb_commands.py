@@ -18,7 +18,7 @@ class ReplayCommands:
 
     def fred_mark(self, arg):
         """The current moment: the event index and where pdb stopped (not the frame `up` chose)."""
-        if self.status['state'] == 'exited' or not self.stack:
+        if not self.program_alive():
             self.reply({'error': 'The program is not being run.', 'code': 'not-running'})
             return
         mark = self.location_at(self.stop_index)
@@ -62,6 +62,10 @@ class ReplayCommands:
             return
         self.snapshots.discard(checkpoint)
         self.reply({'discarded': checkpoint})
+
+    def program_alive(self):
+        """Stopped in the program: also when held at its exit, not once it has ended."""
+        return bool(self.stack) and (self.status['state'] != 'exited' or self.status.get('held') is True)
 
     def checkpoint_number(self, arg):
         if self.snapshots is None:
@@ -109,11 +113,38 @@ class ReplayCommands:
         except Exception as e:
             self.reply({'error': 'bad fred_evaluate_in payload: %s' % self._format_exc(e)})
             return
-        if self.status['state'] == 'exited' or not self.stack:
+        if not self.program_alive():
             self.reply({'value': UNAVAILABLE})
             return
         frames = [frame for frame, _ in self.stack[:self.stop_index + 1]]
         self.reply({'value': self.evaluate_in(self.frame_at_depth(frames, watched), expression)})
+
+    def fred_changes_program(self, arg):
+        """Payload as fred_evaluate_in's: whether evaluating the expression in that frame changes
+        the program's data (`stock.clear()`, `items.pop()`), found out in a forked copy that is
+        thrown away, so the program itself is untouched."""
+        try:
+            request = json.loads(self.decode(arg))
+            watched, expression = watched_frame(request['frame']), text(request['expression'])
+        except Exception as e:
+            self.reply({'error': 'bad fred_changes_program payload: %s' % self._format_exc(e)})
+            return
+        if not self.program_alive():
+            self.reply({'changes': False})
+            return
+        frames = [frame for frame, _ in self.stack[:self.stop_index + 1]]
+        frame = self.frame_at_depth(frames, watched)
+        if frame is None:
+            self.reply({'changes': False})
+            return
+        local_names = self.curframe_locals if frame is self.curframe else frame.f_locals
+        self.stdout.flush()
+        try:
+            changes = evaluation_changes_program(frame, local_names, expression)
+        except OSError as e:
+            self.reply({'error': 'cannot check %s for side effects: %s' % (expression, e)})
+            return
+        self.reply({'changes': changes})
 
     def value_in_watched_frame(self, stop_frame, watched, expression):
         frames = []
@@ -182,3 +213,75 @@ def watched_frame(value):
     if not isinstance(value, dict):
         raise ValueError('bad watched frame %r' % (value,))
     return {'depth': integer(value.get('depth')), 'function': text(value.get('function'))}
+
+
+def evaluation_changes_program(frame, local_names, expression):
+    """Evaluates in a forked child, which compares the data reachable from the frame before and
+    after and exits at once (no atexit, no flush, its output to /dev/null)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read_end)
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 1)
+            os.dup2(quiet, 2)
+            roots = [frame.f_globals, local_names]
+            before = data_fingerprint(roots)
+            try:
+                eval(expression, frame.f_globals, local_names)
+            except BaseException:
+                pass
+            os.write(write_end, b'1' if data_fingerprint(roots) != before else b'0')
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    try:
+        answer = os.read(read_end, 1)
+    finally:
+        os.close(read_end)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    return answer == b'1'
+
+
+_SCALARS = (int, float, complex, str, bytes, bool, type(None))
+_OPAQUE = (type(os), type, type(len), type(evaluation_changes_program))
+
+
+def data_fingerprint(roots, limit=200000):
+    """The shape and scalar values of the data reachable from `roots` (containers, instances'
+    attributes), in a fixed order; modules, classes and functions are not entered."""
+    seen = set()
+    pending = list(roots)
+    shape = []
+    while pending and len(shape) < limit:
+        value = pending.pop()
+        kind = type(value)
+        if kind in _SCALARS:
+            shape.append(value)
+            continue
+        if id(value) in seen:
+            shape.append(('seen', id(value)))
+            continue
+        seen.add(id(value))
+        if isinstance(value, _OPAQUE):
+            shape.append(('opaque', id(value)))
+        elif isinstance(value, dict):
+            shape.append(('dict', id(value), len(value)))
+            for key, item in value.items():
+                pending.append(key)
+                pending.append(item)
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            shape.append((kind.__name__, id(value), len(value)))
+            pending.extend(sorted(value, key=id) if isinstance(value, (set, frozenset)) else value)
+        elif isinstance(value, (bytearray, memoryview)):
+            shape.append(bytes(value))
+        else:
+            shape.append((kind.__name__, id(value)))
+            attributes = getattr(value, '__dict__', None)
+            if isinstance(attributes, dict):
+                pending.append(attributes)
+    return shape

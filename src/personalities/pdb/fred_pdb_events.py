@@ -33,9 +33,13 @@ def _machinery():
 class EventCounter:
     """`trace` is the trace function (bdb installs it as self.trace_dispatch); `reached(frame,
     event, arg)` is called at the event whose index equals `stop_at`; `dispatch` is bdb's own
-    trace_dispatch; `breakpoint_lines(filename)` the lines with breakpoints in a file."""
+    trace_dispatch; `breakpoint_lines(filename)` the lines with breakpoints in a file;
+    `is_main(code)` tells the main module's code; `ending(frame, exception)` is called at its
+    return event (the program's last event, `exception` the exc_info tuple unwinding it or None)
+    and `stops()` counts the debugger's stops, so that `ending` is only called when nothing
+    stopped at that event."""
 
-    def __init__(self, dispatch, reached, breakpoint_lines):
+    def __init__(self, dispatch, reached, breakpoint_lines, is_main, ending, stops):
         files, folders = _machinery()
 
         def is_program(filename):
@@ -51,6 +55,9 @@ class EventCounter:
         program_files = {}
         lines_by_file = {}
         watchers = {}
+        main_code = None
+        unwinding = None  # the exception leaving the main module's frame, if one is
+        ending_with = None  # during the main module's return event: (that exception or None,)
 
         # Three kinds of local tracer. `local` serves every mode; `quiet` only counts; a `watching`
         # tracer hands bdb only the lines of one file that have breakpoints. A frame keeps its
@@ -92,15 +99,43 @@ class EventCounter:
                 return watch
             return watch
 
+        def main_frame(frame, event, arg):
+            # The main module's frame, in every mode: its return event is the end of the program,
+            # where fred holds it (a `continue` would otherwise let it vanish without a stop).
+            nonlocal unwinding, ending_with
+            if event != 'return':
+                if event == 'exception':
+                    unwinding = arg
+                elif event == 'line':
+                    unwinding = None
+                tracer_for_mode(frame)(frame, event, arg)
+                return main_frame
+            before = stops()
+            ending_with, unwinding = (unwinding,), None
+            try:
+                tracer_for_mode(frame)(frame, event, arg)
+                if stops() == before:
+                    ending(frame, ending_with[0])
+            finally:
+                ending_with = None
+            return main_frame
+
         def trace(frame, event, arg):
             # The global trace function (call events), and whatever bdb puts in a frame's f_trace.
-            nonlocal count
-            filename = frame.f_code.co_filename
+            nonlocal count, main_code
+            code = frame.f_code
+            if code is main_code:
+                return main_frame(frame, event, arg)
+            filename = code.co_filename
             counted = program_files.get(filename)
             if counted is None:
                 counted = program_files[filename] = is_program(filename)
             if not counted:
                 return None
+            if main_code is None and code.co_name == '<module>' and is_main(code):
+                # pdb compiles the program as it starts it: its code is known at its first call.
+                main_code = code
+                return main_frame(frame, event, arg)
             count += 1
             if count == stop_at:
                 reached(frame, event, arg)
@@ -116,6 +151,11 @@ class EventCounter:
             return local
 
         def tracer_for(frame):
+            if frame.f_code is main_code:
+                return main_frame
+            return tracer_for_mode(frame)
+
+        def tracer_for_mode(frame):
             if mode == RUN_FREE:
                 return quiet
             if mode == BREAKPOINTS_ONLY:
@@ -171,8 +211,9 @@ class EventCounter:
             stop_at = NEVER if index is None else index
 
         def restart():
-            nonlocal count
+            nonlocal count, main_code, unwinding
             count = 0
+            main_code, unwinding = None, None
             set_stop_at(None)
             set_mode(FOLLOW_DEBUGGER)
 
@@ -182,6 +223,8 @@ class EventCounter:
             return is_program(filename) if counted is None else counted
 
         self.trace = trace
+        # During the program's last event, (the exc_info unwinding it or None,); else None.
+        self.program_ending = lambda: ending_with
         self.counts = counts
         self.count = lambda: count
         self.stop_at = set_stop_at

@@ -39,9 +39,15 @@ class Primitive:
         'crashed' in post mortem, 'past' if the target was already passed, else None."""
         debugger, target = self.debugger, self.target
         state = debugger.status['state']
-        if state == 'exited':
-            return 'ended'
         count = debugger.events.count()
+        if state == 'exited':
+            # Held at its exit, the program's last moment is a moment like any other.
+            if debugger.status.get('held') and target is not None and not target.crashed:
+                if target.index == count:
+                    return 'here'
+                if target.index < count:
+                    return 'past'
+            return 'ended'
         if state == 'crashed':
             return 'here' if target is not None and target.crashed and target.index == count else 'crashed'
         if target is None or target.crashed:
@@ -108,6 +114,9 @@ class Scan(Primitive):
         self.limit = limit
         self.recorded = 0
         self.entries = []
+        # (innermost traceback, what was recorded before) at each exception stop: a scan toward a
+        # crash ends where the fatal exception was raised, not in its unwinding.
+        self.exception_stops = []
 
     def immediate(self):
         where = self.where_now()
@@ -122,6 +131,28 @@ class Scan(Primitive):
     def begin(self):
         super().begin()
         self.debugger.set_step()
+
+    def absorb(self, frame, traceback):
+        if frame is not None and traceback is not None:
+            self.exception_stops.append((innermost(traceback), self.recorded_so_far()))
+        elif frame is None and traceback is not None and self.status is None:
+            self.forget_unwinding(innermost(traceback))
+        return super().absorb(frame, traceback)
+
+    def forget_unwinding(self, raised_at):
+        """Post mortem: the stops from the fatal exception's raise point on (its unwinding through
+        every frame, where the crashing frames are already gone) are not moments before the crash:
+        the post-mortem moment stands for the raise point."""
+        for traceback, recorded in self.exception_stops:
+            if traceback is raised_at:
+                self.restore_recorded(recorded)
+                return
+
+    def recorded_so_far(self):
+        return len(self.entries)
+
+    def restore_recorded(self, recorded):
+        del self.entries[recorded:]
 
     def keep_going(self, frame):
         debugger = self.debugger
@@ -253,5 +284,19 @@ class LastDifferent(WatchScan):
             self.last = entry
         return True
 
+    def recorded_so_far(self):
+        return self.last
+
+    def restore_recorded(self, recorded):
+        self.last = recorded
+
     def reply(self, status):
         return {'last_different': {'status': status, 'last': self.last}}
+
+
+def innermost(traceback):
+    """The traceback entry of the frame that raised: the same object at the exception's first
+    stop and in post mortem, however far the exception has travelled since."""
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    return traceback

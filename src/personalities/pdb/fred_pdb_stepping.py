@@ -17,29 +17,65 @@ class CountedStepping:
         if self.replay is not None:
             self.replay.program_ended = True
         self.events.restart()
-        super()._run(target)
+        # The record-replay shim records while the program runs: from here to each stop, and
+        # from the end of each stop (interaction) to the next.
+        self.program_running = True
+        self.shim.resume_recording()
+        try:
+            super()._run(target)
+        finally:
+            self.shim.pause_recording()
+            self.program_running = False
 
     def set_step(self):
-        super().set_step()
-        self.following()
+        if not self.leaving_exit_hold():
+            super().set_step()
+            self.following()
 
     def set_next(self, frame):
-        super().set_next(frame)
-        self.following()
+        if not self.leaving_exit_hold():
+            super().set_next(frame)
+            self.following()
 
     def set_return(self, frame):
-        super().set_return(frame)
-        self.following()
+        if not self.leaving_exit_hold():
+            super().set_return(frame)
+            self.following()
 
     def set_until(self, frame, lineno=None):
-        super().set_until(frame, lineno)
-        self.following()
+        if not self.leaving_exit_hold():
+            super().set_until(frame, lineno)
+            self.following()
+
+    def leaving_exit_hold(self):
+        """A user's step, next, return, until or continue while the program is held at its exit:
+        plain pdb would already have restarted it and stopped at its first line, so the program
+        ends without a stop, restarts, and the command runs from that first line (fred_pdb's
+        preloop replays it there, silently)."""
+        if self.replay is not None or not self.at_exit_hold:
+            return False
+        self.after_restart = self.command_line
+        self.stack_entry_unshown = True
+        self._set_stopinfo(self.botframe, None, -1)
+        self.events.run_free()
+        self.moved = True
+        return True
 
     def following(self):
         self.events.follow_debugger()
         self.moved = True
 
+    def stop_for_early_interrupt(self):
+        """The command runs as Ctrl-C would have left it: stopped at the next event, interrupted."""
+        self.interrupt_pending = False
+        self.interrupted = True
+        bdb.Bdb.set_step(self)
+        self.events.follow_debugger()
+        self.moved = True
+
     def set_continue(self):
+        if self.leaving_exit_hold():
+            return
         # bdb would remove its tracing when there are no breakpoints; the events must still count.
         self._set_stopinfo(self.botframe, None, -1)
         if self.breaks:
@@ -55,9 +91,19 @@ class CountedStepping:
     def breakpoint_lines(self, filename):
         return frozenset(self.breaks.get(self.canonic(filename), ()))
 
+    def prompt_interrupt(self, signum, frame):
+        """SIGINT while the program is stopped (pdb puts back this handler at every stop). fred
+        interrupts only while a command is on its way; unless pdb is evaluating the user's code
+        (cut short, as in plain pdb), the command is left whole, even half read, and if it lets
+        the program run, the program stops at once, reported interrupted (postcmd)."""
+        if self.cut_short_by_interrupt and not self.awaiting_command:
+            raise KeyboardInterrupt
+        self.interrupt_pending = True
+
     def sigint_handler(self, signum, frame):
         if self.allow_kbdint:
-            raise KeyboardInterrupt
+            self.prompt_interrupt(signum, frame)
+            return
         # The handler runs in the program's frame: its own calls are not program events.
         sys.settrace(None)
         self.interrupted = True
@@ -74,6 +120,15 @@ class CountedStepping:
                 pass
 
     def interaction(self, frame, traceback):
+        self.shim.pause_recording()
+        try:
+            self.stop(frame, traceback)
+        finally:
+            if self.program_running:  # not after post mortem: the run is over
+                self.shim.resume_recording()
+
+    def stop(self, frame, traceback):
+        self.stop_count += 1
         replay = self.replay
         if replay is not None:
             if replay.absorb(frame, traceback):
@@ -92,6 +147,9 @@ class CountedStepping:
         if event == 'call':
             self.message('--Call--')
             self.interaction(frame, None)
+        elif event == 'return' and self.events.program_ending() is not None and \
+                self.hold_at_exit(frame, self.events.program_ending()[0]):
+            pass  # the end of the program, reached again: held as it was the first time
         elif event == 'return':
             try:
                 self.frame_returning = frame

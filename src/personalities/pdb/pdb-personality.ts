@@ -15,6 +15,7 @@ import { checkProgram, checkStdinFile } from '../../system/program-file.js';
 import { parseFredJson, toBreakpoints, toFrames, toStatus, toValue, type PdbStatus } from './fred-replies.js';
 import { PdbConversation, PdbExited, type PdbReply } from './pdb-conversation.js';
 import { PdbReplay } from './pdb-replay.js';
+import type { DmtcpPdbHost } from './dmtcp-pdb.js';
 
 const notRunning = 'The program is not being run.';
 
@@ -24,25 +25,38 @@ export class PdbPersonality implements Debugger {
   private conversation: PdbConversation | undefined;
   private status: PdbStatus = { state: { kind: 'stopped' }, location: null };
   private disposed = false;
-  /** Marks, checkpoints (forks of the Python process) and replay, all inside fred_pdb. */
-  readonly replay = new PdbReplay({ request: (command) => this.fredAnswer(command) });
+  /** Marks, checkpoints (forks of the Python process, or DMTCP images) and replay, all inside fred_pdb. */
+  readonly replay: PdbReplay;
+
+  /** `dmtcp`: fred_pdb runs under DMTCP and checkpoints are its images (--backend dmtcp). */
+  constructor(private readonly dmtcp?: DmtcpPdbHost) {
+    const port = { request: (command: string) => this.fredAnswer(command), interrupt: () => this.interrupt() };
+    this.replay = new PdbReplay(port, dmtcp?.checkpoints({
+      ...port,
+      detach: async () => { await this.process?.kill(); },
+      attach: (process) => this.attach(process),
+    }));
+  }
 
   async launch(options: LaunchOptions): Promise<CommandOutcome> {
     if (this.process || this.disposed) throw new FredError('internal', 'this pdb personality was already launched');
     const cwd = options.cwd ?? process.cwd();
     const program = checkProgram(resolve(cwd, options.program), false);
     const stdin = options.stdinFile === undefined ? [] : ['--stdin', checkStdinFile(resolve(cwd, options.stdinFile))];
-    this.process = new DebuggerProcess({
+    const command = {
       file: 'python3',
       args: [
-        '-u', packageFile('src', 'personalities', 'pdb', 'fred_pdb.py'),
+        '-u', packageFile('src', 'personalities', 'pdb', 'fred_pdb.py'), ...(this.dmtcp ? ['--dmtcp'] : []),
         '--program-tty', options.programTty, ...stdin, '--', program, ...options.args,
       ],
       cwd,
       env: { ...options.env, ...options.programEnv },
-    });
+    };
+    this.process = this.dmtcp ? await this.dmtcp.launch(command, options.programTty) : new DebuggerProcess(command);
     this.conversation = new PdbConversation(this.process);
     try {
+      // A resumed session's image waits at pdb's prompt: it has nothing to say until asked.
+      if (this.dmtcp?.resuming) return this.outcome(await this.conversation.send('fred_state'));
       return this.outcome(await this.conversation.greeting());
     } catch (error) {
       if (error instanceof PdbExited) {
@@ -110,7 +124,7 @@ export class PdbPersonality implements Debugger {
   }
 
   async backtrace(): Promise<Frame[]> {
-    if (!this.programIsLive()) return [];
+    if (this.status.state.kind === 'exited') return []; // to the user the program has ended, as in gdb
     return toFrames(await this.fredReply('fred_backtrace'));
   }
 
@@ -139,7 +153,18 @@ export class PdbPersonality implements Debugger {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.process?.kill();
+    try {
+      await this.process?.kill();
+    } finally {
+      await this.dmtcp?.dispose();
+    }
+  }
+
+  /** DMTCP restore: `process` (a restarted image, at pdb's prompt) is fred_pdb from now on. */
+  private async attach(process: DebuggerProcess): Promise<void> {
+    this.process = process;
+    this.conversation = new PdbConversation(process);
+    this.status = statusOf(await this.send('fred_state')) ?? this.status;
   }
 
   /** Any command that may move the program; pdb quitting ends the session rather than failing it. */
@@ -203,8 +228,9 @@ export class PdbPersonality implements Debugger {
     return outcome;
   }
 
+  /** Stopped in the program, also held at its exit (as gdb holds a C program at _exit). */
   private programIsLive(): boolean {
-    return this.status.state.kind !== 'exited';
+    return this.status.state.kind !== 'exited' || this.status.held === true;
   }
 }
 

@@ -6,6 +6,7 @@ import type {
   BreakpointHitsResult, Mark, ReplayPowers, ScanResult, ScanStatus, WatchedFrame, WatchEntry, WatchPowers, WatchScanResult,
 } from '../../debugger/replay.js';
 import { PdbForkCheckpoints } from '../../checkpoints/fork/pdb-fork-checkpoints.js';
+import type { CheckpointBackend } from '../../checkpoints/types.js';
 import { FredError } from '../../errors.js';
 import { eventIndex, toHitsResult, toLastDifferent, toMark, toScanResult, toWatchScanResult } from './fred-replies.js';
 
@@ -16,14 +17,18 @@ const MIN_BISECTED_EVENTS = 256;
 export interface PdbReplayPort {
   /** The command's own `@fred` answer (not the status line); fred_pdb's `{"error": ...}` is thrown. */
   request(command: string): Promise<Record<string, unknown>>;
+  /** Ctrl-C for the command running: fred_pdb's replay primitives end at their next stop. */
+  interrupt?(): void;
 }
 
 export class PdbReplay implements ReplayPowers, WatchPowers {
-  readonly checkpoints: PdbForkCheckpoints;
+  readonly checkpoints: CheckpointBackend;
   readonly watch: WatchPowers = this;
+  readonly cancellation = { request: (): void => this.port.interrupt?.(), clear: (): void => {} };
 
-  constructor(private readonly port: PdbReplayPort) {
-    this.checkpoints = new PdbForkCheckpoints({
+  /** `checkpoints`: another backend than fred_pdb's forks (DMTCP images); marks stay event indexes. */
+  constructor(private readonly port: PdbReplayPort, checkpoints?: CheckpointBackend) {
+    this.checkpoints = checkpoints ?? new PdbForkCheckpoints({
       checkpoint: async (id) => { await this.port.request(`fred_checkpoint ${id}`); },
       restore: async (id) => { await this.port.request(`fred_restore ${id}`); },
       discard: async (id) => { await this.port.request(`fred_discard ${id}`); },
@@ -60,6 +65,12 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
     const reply = await this.port.request(`fred_evaluate_in ${payload({ frame, expression })}`);
     if (typeof reply['value'] !== 'string') throw new FredError('internal', 'fred_pdb sent a malformed evaluation');
     return reply['value'];
+  }
+
+  async changesProgram(expression: string, frame: WatchedFrame): Promise<boolean> {
+    const reply = await this.port.request(`fred_changes_program ${payload({ frame, expression })}`);
+    if (typeof reply['changes'] !== 'boolean') throw new FredError('internal', 'fred_pdb sent a malformed side-effect check');
+    return reply['changes'];
   }
 
   /** Exact bisection: the moment halfway, by event index, between now and `until` (`spanMs` unused). */

@@ -241,7 +241,9 @@ export class TuiController {
     } catch (error) {
       this.console.appendLine(`fred: ${oneLine(error)}`, 'error');
     }
-    if (moved && !options.keepFrame) this.view.selectedFrame = 0;
+    // After a command that may move the program or the debugger's selection (`:up`), the panes
+    // show the frame the debugger has selected (refresh finds it).
+    if (moved && !options.keepFrame) this.view.selectedFrame = -1;
     if (!quit) await this.refresh();
     this.busy = null;
     this.changed();
@@ -257,7 +259,9 @@ export class TuiController {
     view.location = await session.location().catch(() => null);
     const alive = view.programState.kind === 'stopped' || view.programState.kind === 'crashed';
     view.frames = alive ? await session.backtrace().catch(() => []) : [];
-    if (view.selectedFrame >= view.frames.length) view.selectedFrame = 0;
+    if (view.selectedFrame < 0 || view.selectedFrame >= view.frames.length) {
+      view.selectedFrame = Math.max(0, view.frames.findIndex((frame) => frame.selected === true));
+    }
     view.locals = alive ? await this.readLocals() : [];
     view.watches = [];
     for (const expression of this.watchExpressions) {

@@ -45,11 +45,7 @@ export class TextLog {
     const rows: LogLine[] = [];
     for (let index = this.lines.length - 1; index >= 0 && rows.length < height; index--) {
       const line = this.lines[index]!;
-      const text = expandTabs(line.text);
-      const pieces: LogLine[] = [];
-      for (let start = 0; start < text.length || start === 0; start += Math.max(width, 1)) {
-        pieces.push({ text: text.slice(start, start + Math.max(width, 1)), style: line.style });
-      }
+      const pieces = wrap(expandTabs(line.text), Math.max(width, 1)).map((text) => ({ text, style: line.style }));
       rows.unshift(...pieces.slice(-(height - rows.length)));
     }
     return rows;
@@ -58,4 +54,23 @@ export class TextLog {
   get length(): number {
     return this.lines.length;
   }
+}
+
+/** Rows of at most `width` columns, broken after the last space that fits; a word longer than a
+ * row is cut where the row ends. */
+export function wrap(text: string, width: number): string[] {
+  const rows: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const space = rest.lastIndexOf(' ', width);
+    if (space > 0 && rest.slice(0, space).trim() !== '') {
+      rows.push(rest.slice(0, space).replace(/ +$/, ''));
+      rest = rest.slice(space).replace(/^ +/, '');
+    } else {
+      rows.push(rest.slice(0, width));
+      rest = rest.slice(width);
+    }
+  }
+  rows.push(rest);
+  return rows;
 }

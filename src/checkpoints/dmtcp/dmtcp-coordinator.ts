@@ -1,0 +1,112 @@
+// fred's own DMTCP coordinator: one per session, on a free port chosen by the coordinator itself
+// (`--coord-port 0 --port-file`), its temporary files in the session's private directory. It is
+// killed when the session ends, and, should fred exit without closing its session, by a
+// process 'exit' hook, so that no coordinator outlives fred.
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FredError } from '../../errors.js';
+import type { DmtcpTools } from './dmtcp-tools.js';
+
+/**
+ * DMTCP clients are told to use this host. DMTCP 5.0's coordinator has no option for its own
+ * listen address (it listens on every interface); its port is random and it dies with the session.
+ */
+export const COORDINATOR_HOST = '127.0.0.1';
+
+export class DmtcpCoordinator {
+  private exited = false;
+  private readonly exitPromise: Promise<void>;
+  private readonly killOnExit = () => this.killNow();
+
+  private constructor(private readonly tools: DmtcpTools, private readonly child: ChildProcess, readonly port: number) {
+    this.exitPromise = new Promise((resolve) => {
+      child.once('exit', () => {
+        this.exited = true;
+        resolve();
+      });
+    });
+    process.once('exit', this.killOnExit);
+  }
+
+  /** Starts a coordinator whose files go under `directory`; resolves once it listens. */
+  static async start(tools: DmtcpTools, directory: string): Promise<DmtcpCoordinator> {
+    const portFile = join(directory, 'coordinator.port');
+    const scripts = join(directory, 'restart-scripts');
+    mkdirSync(scripts, { recursive: true, mode: 0o700 });
+    // stdin stays an open pipe: the coordinator reads commands from it and spins on end of file.
+    const child = spawn(tools.coordinator, [
+      '-q', '-q', '--coord-port', '0', '--port-file', portFile, '--ckptdir', scripts, '--tmpdir', directory,
+      // Should fred die by SIGKILL (no exit hook runs), the computation dies with its terminal and
+      // the coordinator follows after a minute without one.
+      '--stale-timeout', '60',
+    ], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, DMTCP_TMPDIR: directory } });
+    let errors = '';
+    child.stderr?.on('data', (chunk: Buffer) => { errors += chunk.toString(); });
+    const started = Date.now();
+    for (;;) {
+      const port = readPort(portFile);
+      if (port !== undefined) return new DmtcpCoordinator(tools, child, port);
+      if (child.exitCode !== null || child.signalCode !== null || Date.now() - started > 10_000) {
+        child.kill('SIGKILL');
+        throw new FredError('debugger', `dmtcp_coordinator did not start${errors.trim() ? `: ${errors.trim().split('\n')[0]}` : ''}`);
+      }
+      await delay(20);
+    }
+  }
+
+  /** The options that make a DMTCP program use this coordinator. */
+  clientOptions(): string[] {
+    return ['--join-coordinator', '--coord-host', COORDINATOR_HOST, '--coord-port', String(this.port)];
+  }
+
+  /** Runs `dmtcp_command` against this coordinator; its stdout. */
+  command(...args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(this.tools.command, ['--coord-host', COORDINATOR_HOST, '--coord-port', String(this.port), ...args], (error, stdout, stderr) => {
+        if (error) reject(new FredError('debugger', `dmtcp_command ${args.join(' ')} failed: ${(stderr || error.message).trim().split('\n')[0]}`));
+        else resolve(stdout);
+      });
+    });
+  }
+
+  /** Peers connected now (processes of the computation). */
+  async peers(): Promise<number> {
+    const status = JSON.parse(await this.command('--status', '--json')) as { num_peers?: number };
+    return status.num_peers ?? 0;
+  }
+
+  /** Waits until `count` processes are connected (a killed computation has left, a restart joined). */
+  async waitForPeers(count: number, timeoutMs = 10_000): Promise<void> {
+    const started = Date.now();
+    while ((await this.peers()) !== count) {
+      if (Date.now() - started > timeoutMs) throw new FredError('debugger', `the DMTCP coordinator still does not see ${count} process${count === 1 ? '' : 'es'}`);
+      await delay(10);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    process.removeListener('exit', this.killOnExit);
+    this.killNow();
+    await this.exitPromise;
+  }
+
+  private killNow(): void {
+    if (this.exited) return;
+    try { this.child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+}
+
+function readPort(file: string): number | undefined {
+  try {
+    const port = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(port) && port > 0 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

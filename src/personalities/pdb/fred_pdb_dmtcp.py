@@ -1,0 +1,99 @@
+# fred_pdb under DMTCP (fred --backend dmtcp): the whole Python process is checkpointed to disk by
+# DMTCP and restarted by dmtcp_restart under a fresh pseudo-terminal. DMTCP gives a restarted
+# process the restarter's fds 0, 1 and 2 and drops every other terminal fd (it cannot reopen a
+# terminal created outside the computation), so fred always starts us, under dmtcp_launch and
+# under dmtcp_restart alike, with the dialogue on fds 0 and 1 and the program's terminal on fd 2.
+# After a restart the dialogue's duplicates are gone: the first read fails with EBADF, and the
+# channels are rebuilt from fds 1 and 2 exactly as at launch (fd 1 is the terminal's read-write
+# slave; fd 0 may be a --stdin file, which DMTCP restores itself).
+
+import base64
+import errno
+import json
+import os
+import stat
+
+from fred_pdb_state import apply_debugger_state, debugger_state
+
+
+class Channels:
+    """The dialogue (duplicates of fd 1, the terminal's read-write slave) and the program's streams
+    (fd 2 on fds 1 and 2, and on fd 0 unless --stdin gave the program a file)."""
+
+    def __init__(self, stdin_file):
+        self.stdin_file = stdin_file
+        # File objects of earlier lives: never closed (their fds are gone or reused by DMTCP).
+        self.retired = []
+        self.reader = None
+        self.writer = None
+        self.attach()
+
+    def attach(self):
+        if self.reader is not None:
+            self.retired += [self.reader, self.writer]
+        self.reader = open(os.dup(1), 'r', encoding='utf-8', errors='replace', closefd=False)
+        self.writer = open(os.dup(1), 'w', encoding='utf-8', errors='backslashreplace', buffering=1, closefd=False)
+        program = os.dup(2)
+        # A --stdin file on fd 0 is DMTCP's to restore (a regular file, reopened at its offset).
+        for fd in (1, 2) if self.stdin_file is not None and stat.S_ISREG(os.fstat(0).st_mode) else (0, 1, 2):
+            os.dup2(program, fd)
+        os.close(program)
+
+
+class DialogueIn:
+    def __init__(self, channels):
+        self.channels = channels
+
+    def readline(self, *args):
+        try:
+            return self.channels.reader.readline(*args)
+        except OSError as e:
+            if e.errno != errno.EBADF:
+                raise
+        # Restarted from an image: the terminal fred restarted us on is on fds 0 and 1 now.
+        self.channels.attach()
+        return self.channels.reader.readline(*args)
+
+    def __getattr__(self, name):
+        return getattr(self.channels.reader, name)
+
+
+class DialogueOut:
+    def __init__(self, channels):
+        self.channels = channels
+
+    def write(self, text):
+        return self.channels.writer.write(text)
+
+    def flush(self):
+        try:
+            self.channels.writer.flush()
+        except OSError:
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self.channels.writer, name)
+
+
+def open_dmtcp_dialogue(stdin_file=None):
+    channels = Channels(stdin_file)
+    return DialogueIn(channels), DialogueOut(channels)
+
+
+def dmtcp_commands(debugger):
+    """fred_* commands the DMTCP backend needs: a restarted image carries the breakpoints of its
+    own time, so fred reads the live debugger's state before a restore and applies it after."""
+
+    def fred_dmtcp_state(arg):
+        debugger.reply({'state': base64.b64encode(json.dumps(debugger_state(debugger)).encode('utf-8')).decode('ascii')})
+
+    def fred_dmtcp_apply(arg):
+        try:
+            state = json.loads(debugger.decode(arg))
+            apply_debugger_state(debugger, state)
+        except Exception as e:
+            debugger.reply({'error': 'breakpoints could not be carried over: %s' % debugger._format_exc(e)})
+            return
+        debugger.reply({'applied': True})
+
+    return {'fred_dmtcp_state': fred_dmtcp_state, 'fred_dmtcp_apply': fred_dmtcp_apply}
