@@ -90,6 +90,15 @@ FRED_INTERPOSED ssize_t fred_impl_fred_write(int fd, const void *buffer, size_t 
   if (mode == FRED_CALL_LIVE) return kernel_result(fred_raw_write(fd, buffer, size));
   if (mode == FRED_CALL_RECORD) {
     long result = fred_raw_write(fd, buffer, size);
+    /* A signal (pdb's Ctrl-C, which fred sends every few milliseconds for checkpoints) may cut
+     * a terminal write short, and the program then writes the rest: finish it here, so that in
+     * every run the event is the whole write (a replay is never interrupted). */
+    size_t done = result > 0 ? (size_t)result : 0;
+    while ((result > 0 && done < size) || result == -EINTR) {
+      result = fred_raw_write(fd, (const char *)buffer + done, size - done);
+      if (result > 0) done += (size_t)result;
+    }
+    if (done > 0) result = (long)done;
     int error = result < 0 ? (int)-result : 0;
     if (fred_call_record(&call, result < 0 ? -1 : result, error, NULL, 0) == FRED_CALL_RECORD) return kernel_result(result);
   }

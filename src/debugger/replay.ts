@@ -15,6 +15,8 @@ export interface Mark {
   location: Location;
   /** Personality-specific payload the personality needs to find the moment again. */
   payload: string;
+  /** True where a replay cannot find this moment again (gdb: inside the record shim). */
+  unreplayable?: boolean;
 }
 
 export interface ScanEntry {

@@ -561,6 +561,9 @@ export class Session {
       this.checkpointing = true;
       try {
         const mark = await this.replay!.mark();
+        // A moment replays could never find again is no place for the timeline: run on, and
+        // checkpoint at the next interval instead.
+        if (mark.unreplayable) continue;
         const fresh = !timeline.knows(mark);
         const moment = timeline.momentFor(mark, timeline.current, 'other', this.output.outputPosition, Date.now() - segmentStarted);
         // gdb's interrupt lands anywhere, mid-line or in the C library: no place for a command to

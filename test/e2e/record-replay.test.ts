@@ -57,11 +57,13 @@ interface OpenOptions {
   checkpointIntervalMs?: number;
 }
 
+/** A gdb session on fixtures/bin/PROGRAM, or a pdb session on fixtures/py/PROGRAM (`*.py`). */
 async function open(program: string, options: OpenOptions = {}): Promise<Opened> {
+  const python = program.endsWith('.py');
   const session = await Session.start({
-    program: fixtureBinary(program),
+    program: python ? fixtureSource(program) : fixtureBinary(program),
     args: options.args ?? [],
-    debugger: 'gdb',
+    debugger: python ? 'pdb' : 'gdb',
     stdinFile: options.stdinFile,
     record: options.record,
     checkpointIntervalMs: options.checkpointIntervalMs,
@@ -279,24 +281,12 @@ function readEnvironment(pid: number): string {
 }
 
 describe('record-replay under pdb (fred_pdb resumes the shim only while the program runs)', () => {
-  async function openPython(program: string, options: OpenOptions = {}): Promise<Opened> {
-    const session = await Session.start({
-      program: fixtureSource(program), args: options.args ?? [], stdinFile: options.stdinFile, record: options.record,
-    });
-    openSessions.push(session);
-    let shown = '';
-    let written = '';
-    session.onProgramOutput((text) => { shown += text; });
-    (session as unknown as { terminal: ProgramTerminal }).terminal.onOutput((text) => { written += text; });
-    return { session, shown: () => shown, written: () => written };
-  }
-
   const clockFacts = async (session: Session): Promise<string[]> =>
     Promise.all(['started', 'pid', 'roll', 'elapsed'].map((name) => session.evaluate(name)));
 
   for (const record of [true, false]) {
     it(`clock_random.py: back to a checkpoint and forward again ${record ? 'sees the same clock and roll, printed once' : 'sees another clock without the shim'}`, async () => {
-      const opened = await openPython('clock_random.py', { record });
+      const opened = await open('clock_random.py', { record });
       const { session } = opened;
       await session.setBreakpoint(`${fixtureSource('clock_random.py')}:${markerLine('clock_random.py', 'seed')}`);
       await session.setBreakpoint(`${fixtureSource('clock_random.py')}:${markerLine('clock_random.py', 'print')}`);
@@ -332,7 +322,7 @@ describe('record-replay under pdb (fred_pdb resumes the shim only while the prog
     const fifo = join(scratch.path, 'numbers-pdb.fifo');
     execFileSync('mkfifo', [fifo]);
     const writer = spawn('sh', ['-c', 'printf "1\\n2\\n3\\n" > "$0"', fifo], { stdio: 'ignore' });
-    const opened = await openPython('read_stdin.py', { stdinFile: fifo });
+    const opened = await open('read_stdin.py', { stdinFile: fifo });
     const { session } = opened;
     const start = await session.checkpoint();
     await session.setBreakpoint(`${fixtureSource('read_stdin.py')}:${markerLine('read_stdin.py', 'total')}`);

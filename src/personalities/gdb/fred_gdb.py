@@ -180,6 +180,10 @@ def current_mark():
     }
     if progress is not None:
         mark["progress"] = str(progress)
+    if _in_shim(frame):
+        # Inside a recorded call (an interrupt landed there): a replay takes the shim's other
+        # path, so this moment can be restored from a checkpoint but never found again.
+        mark["unreplayable"] = "1"
     mark.update(_location(frame))
     return mark
 

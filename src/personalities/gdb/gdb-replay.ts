@@ -194,5 +194,6 @@ function toMark(fields: MiTuple): Mark {
       depth: integer(fields, 'depth') ?? 1,
     },
     payload: JSON.stringify(payload),
+    ...(text(fields, 'unreplayable') === '1' ? { unreplayable: true } : {}),
   };
 }

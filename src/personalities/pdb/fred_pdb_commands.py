@@ -107,34 +107,36 @@ class ReplayCommands:
     def fred_evaluate_in(self, arg):
         """Payload {"frame": {"depth", "function"}, "expression"}: the value in that frame of the
         stop (not the frame `up` chose), falling back to the program's globals."""
-        try:
-            request = json.loads(self.decode(arg))
-            watched, expression = watched_frame(request['frame']), text(request['expression'])
-        except Exception as e:
-            self.reply({'error': 'bad fred_evaluate_in payload: %s' % self._format_exc(e)})
+        request = self.watched_request(arg, 'fred_evaluate_in')
+        if request is None:
             return
         if not self.program_alive():
             self.reply({'value': UNAVAILABLE})
             return
+        frame, expression = request
+        self.reply({'value': self.evaluate_in(frame, expression)})
+
+    def watched_request(self, arg, command):
+        """(the watched frame of the stop, or None; the expression) from a {"frame", "expression"}
+        payload; None after replying with the error when the payload is bad."""
+        try:
+            request = json.loads(self.decode(arg))
+            watched, expression = watched_frame(request['frame']), text(request['expression'])
+        except Exception as e:
+            self.reply({'error': 'bad %s payload: %s' % (command, self._format_exc(e))})
+            return None
         frames = [frame for frame, _ in self.stack[:self.stop_index + 1]]
-        self.reply({'value': self.evaluate_in(self.frame_at_depth(frames, watched), expression)})
+        return self.frame_at_depth(frames, watched) if frames else None, expression
 
     def fred_changes_program(self, arg):
         """Payload as fred_evaluate_in's: whether evaluating the expression in that frame changes
         the program's data (`stock.clear()`, `items.pop()`), found out in a forked copy that is
         thrown away, so the program itself is untouched."""
-        try:
-            request = json.loads(self.decode(arg))
-            watched, expression = watched_frame(request['frame']), text(request['expression'])
-        except Exception as e:
-            self.reply({'error': 'bad fred_changes_program payload: %s' % self._format_exc(e)})
+        request = self.watched_request(arg, 'fred_changes_program')
+        if request is None:
             return
-        if not self.program_alive():
-            self.reply({'changes': False})
-            return
-        frames = [frame for frame, _ in self.stack[:self.stop_index + 1]]
-        frame = self.frame_at_depth(frames, watched)
-        if frame is None:
+        frame, expression = request
+        if not self.program_alive() or frame is None:
             self.reply({'changes': False})
             return
         local_names = self.curframe_locals if frame is self.curframe else frame.f_locals
