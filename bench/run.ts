@@ -110,12 +110,12 @@ async function bisection(): Promise<Row[]> {
   const rows: Row[] = [];
   const workloads: { name: string; program: string; args: string[]; watch: string; plain: 'gdb' | 'python3'; breakAt?: string }[] = [
     { name: 'C: 200k BST insertions, invariant breaks at 150k', program: packageFile('fixtures', 'bin', 'bst'), args: ['200000', '150000'], watch: 'is_bst(root)', plain: 'gdb' },
+    // Ten times longer: the search part should grow about logarithmically (is_bst itself grows linearly).
+    { name: 'C: 2M BST insertions, invariant breaks at 1.5M', program: packageFile('fixtures', 'bin', 'bst'), args: ['2000000', '1500000'], watch: 'is_bst(root)', plain: 'gdb' },
     { name: 'C: 300k loop iterations, counter parity breaks at 150k', program: C_LOOP, args: ['300000', '150000'], watch: 'check()', plain: 'gdb' },
     {
       name: 'Python: 500k iterations, stock goes negative at 250k', program: packageFile('fixtures', 'py', 'inventory.py'), args: ['500000', '250000'],
       watch: 'min(stock.values()) >= 0', plain: 'python3',
-      // pdb does not yet hold a program at its exit: stop on the report line instead.
-      breakAt: `${packageFile('fixtures', 'py', 'inventory.py')}:58`,
     },
   ];
   const bisectCap = 120;

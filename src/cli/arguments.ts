@@ -119,3 +119,14 @@ function applyValue(options: CliOptions, flag: string, value: string): void {
     }
   }
 }
+
+/**
+ * FRED_BACKEND (fork or dmtcp): the backend when no --backend is given, for `fred`, `fred tui`
+ * and `fred bisect` alike (a config switch: set it once in your shell profile).
+ */
+export function backendFromEnvironment(environment: NodeJS.ProcessEnv = process.env): 'fork' | 'dmtcp' | undefined {
+  const value = environment['FRED_BACKEND'];
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'fork' && value !== 'dmtcp') throw new FredError('usage', `FRED_BACKEND must be fork or dmtcp, not ${value}`);
+  return value;
+}

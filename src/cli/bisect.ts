@@ -3,6 +3,7 @@
 // 1 not found (never changed, or the program never reached the location), 2 usage or debugger
 // errors.
 
+import { backendFromEnvironment } from './arguments.js';
 import { FredError, oneLine } from '../errors.js';
 import type { DebuggerKind, Frame } from '../debugger/types.js';
 import { Session } from '../session/session.js';
@@ -16,11 +17,13 @@ export interface BisectOptions {
   json: boolean;
   debugger?: DebuggerKind;
   checkpointIntervalMs?: number;
+  /** --backend (or FRED_BACKEND): where checkpoints live. */
+  backend?: 'fork' | 'dmtcp';
   program: string;
   args: string[];
 }
 
-export const BISECT_USAGE = 'usage: fred bisect --watch EXPR [--break LOC] [--print EXPR2]... [--stdin FILE] [--json] [--debugger gdb|pdb] -- PROGRAM [ARGS...]';
+export const BISECT_USAGE = 'usage: fred bisect --watch EXPR [--break LOC] [--print EXPR2]... [--stdin FILE] [--json] [--debugger gdb|pdb] [--backend fork|dmtcp] -- PROGRAM [ARGS...]';
 
 export function parseBisectArguments(argv: string[]): BisectOptions {
   const options: Partial<BisectOptions> & { prints: string[]; json: boolean } = { prints: [], json: false };
@@ -45,6 +48,12 @@ export function parseBisectArguments(argv: string[]): BisectOptions {
       case '--print': options.prints.push(takeValue()); break;
       case '--stdin': options.stdinFile = takeValue(); break;
       case '--json': options.json = true; break;
+      case '--backend': {
+        const value = takeValue();
+        if (value !== 'fork' && value !== 'dmtcp') throw new FredError('usage', `--backend must be fork or dmtcp, not ${value}`);
+        options.backend = value;
+        break;
+      }
       case '--debugger': {
         const value = takeValue();
         if (value !== 'gdb' && value !== 'pdb') throw new FredError('usage', `--debugger must be gdb or pdb, not ${value}`);
@@ -89,6 +98,7 @@ export async function runBisect(options: BisectOptions, onSession: (session: Ses
     debugger: options.debugger,
     stdinFile: options.stdinFile,
     checkpointIntervalMs: options.checkpointIntervalMs,
+    backend: options.backend ?? backendFromEnvironment(),
   });
   onSession(session);
   session.onProgramOutput((text) => process.stderr.write(text));

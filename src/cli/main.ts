@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { FredError, oneLine } from '../errors.js';
 import { Session } from '../session/session.js';
 import { packageFile } from '../system/package-root.js';
-import { parseArguments, USAGE } from './arguments.js';
+import { backendFromEnvironment, parseArguments, USAGE } from './arguments.js';
 import { readCommandFile, runBatch } from './batch.js';
 import { runRepl } from './repl.js';
 import { BISECT_USAGE, parseBisectArguments, runBisect } from './bisect.js';
@@ -25,10 +25,9 @@ export async function main(argv: string[]): Promise<void> {
     process.on(signal, () => void cleanupAndExit(128 + signalNumbers[signal]));
   }
   if (argv[0] === 'tui') {
-    // The TUI does not pass these on to its session yet: refuse rather than silently use forks.
-    const unsupported = dmtcpOptionIn(argv.slice(1));
-    if (unsupported !== undefined) {
-      process.stderr.write(`fred: fred tui does not take ${unsupported} yet (line-mode fred does)\n`);
+    // The TUI cannot resume a saved session (line-mode fred does): refuse rather than ignore it.
+    if (resumeIn(argv.slice(1))) {
+      process.stderr.write('fred: fred tui does not take --resume yet (line-mode fred does)\n');
       return cleanupAndExit(2);
     }
     return cleanupAndExit(await runTuiCommand(argv.slice(1), (started) => { session = started; }));
@@ -65,7 +64,7 @@ export async function main(argv: string[]): Promise<void> {
         stdinFile: options.stdinFile,
         checkpointIntervalMs: options.checkpointIntervalMs,
         record: options.record,
-        backend: options.backend,
+        backend: options.backend ?? backendFromEnvironment(),
         saveSession: options.saveSession,
       });
     const status = commands
@@ -80,13 +79,11 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-/** The first DMTCP-backend option in a command line, if any (bad command lines are the caller's to report). */
-function dmtcpOptionIn(argv: string[]): string | undefined {
+/** Whether a command line asks to resume a saved session (bad command lines are the caller's to report). */
+function resumeIn(argv: string[]): boolean {
   try {
-    const options = parseArguments(argv);
-    if (options.backend !== undefined) return '--backend';
-    if (options.saveSession !== undefined) return '--save-session';
-    if (options.resume !== undefined) return '--resume';
-  } catch { /* reported by the command itself */ }
-  return undefined;
+    return parseArguments(argv).resume !== undefined;
+  } catch {
+    return false;
+  }
 }

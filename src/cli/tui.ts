@@ -8,9 +8,9 @@ import { FredError, oneLine } from '../errors.js';
 import { Session } from '../session/session.js';
 import { runTui } from '../ui/tui/app.js';
 import { drawingProblem } from '../ui/tui/terminal-capabilities.js';
-import { parseArguments } from './arguments.js';
+import { backendFromEnvironment, parseArguments } from './arguments.js';
 
-export const TUI_USAGE = 'usage: fred tui [--debugger gdb|pdb] [--stdin FILE] [--checkpoint-interval MS] [--no-record] -- PROGRAM [ARGS...]';
+export const TUI_USAGE = 'usage: fred tui [--debugger gdb|pdb] [--stdin FILE] [--checkpoint-interval MS] [--no-record] [--backend fork|dmtcp] [--save-session DIR] -- PROGRAM [ARGS...]';
 
 const HISTORY_LIMIT = 1000;
 
@@ -42,6 +42,8 @@ export async function runTuiCommand(argv: string[], onSession: (session: Session
       stdinFile: options.stdinFile,
       checkpointIntervalMs: options.checkpointIntervalMs,
       record: options.record,
+      backend: options.backend ?? backendFromEnvironment(),
+      saveSession: options.saveSession,
     });
   } catch (error) {
     process.stderr.write(`fred: ${oneLine(error)}\n`);

@@ -4,7 +4,7 @@
 // nothing DMTCP started survives fred. Skipped, with the reason printed, where DMTCP is missing.
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { findDmtcp } from '../../src/checkpoints/dmtcp/dmtcp-tools.js';
@@ -293,6 +293,22 @@ describe.skipIf(!dmtcpAvailable)('the DMTCP backend under pdb', { timeout: 180_0
     expect(describeProcesses(await survivorsAfter(sleeping, 3000))).toEqual([]);
   });
 
+  it('the coordinator listens on 127.0.0.1 only', async () => {
+    await start('recursion.py');
+    const coordinator = ourProcesses().find((info) => info.name.startsWith('dmtcp_coor'));
+    expect(coordinator, 'a coordinator of this session').toBeDefined();
+    // Its listening socket (an fd of the coordinator) as /proc/net/tcp lists it: local address
+    // 0100007F (127.0.0.1), never 00000000 (every interface).
+    const inodes = readdirSync(`/proc/${coordinator!.pid}/fd`)
+      .map((fd) => { try { return readlinkSync(`/proc/${coordinator!.pid}/fd/${fd}`); } catch { return ''; } })
+      .flatMap((target) => /^socket:\[(\d+)\]$/.exec(target)?.[1] ?? []);
+    const listening = readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[3] === '0A' && inodes.includes(fields[9] ?? ''))
+      .map((fields) => fields[1]!.split(':')[0]);
+    expect(listening).toEqual(['0100007F']);
+  });
+
   it('nothing is left after close: no coordinator, restarter, python or image', async () => {
     const before = dmtcpProcesses().map((info) => info.pid);
     const session = await start('recursion.py', { checkpointIntervalMs: 1 });
@@ -332,6 +348,23 @@ describe.skipIf(!dmtcpAvailable)('fred --backend dmtcp on the command line', { t
     const gdb = await runFred(['--backend', 'dmtcp', '--', join(process.cwd(), 'fixtures', 'bin', 'linked_list')]);
     expect(gdb.code).toBe(2);
     expect(gdb.stderr.split('\n')[0]).toBe('fred: --backend dmtcp works with pdb only (gdb sessions use --backend fork; see the README\'s DMTCP backend section)');
+  });
+});
+
+describe.skipIf(!dmtcpAvailable)('fred bisect on the DMTCP backend', { timeout: 180_000 }, () => {
+  it('--backend dmtcp, and FRED_BACKEND=dmtcp, give the fork backend\'s answer on inventory.py', async () => {
+    prepareCli();
+    const args = ['--json', '--watch', 'min(stock.values()) >= 0', '--print', 'order_number', '--', fixtureSource('inventory.py'), '3000', '2000'];
+    const answers = [];
+    for (const [extra, env] of [[['--backend', 'fork'], {}], [['--backend', 'dmtcp'], {}], [[], { FRED_BACKEND: 'dmtcp' }]] as const) {
+      const run = await runFred(['bisect', ...extra, ...args], { timeoutMs: 120_000, env });
+      expect(run.code, run.stderr).toBe(0);
+      const json = JSON.parse(run.stdout) as { location: Location; prints: Record<string, string>; valueBefore: string; valueAfter: string };
+      answers.push({ location: json.location, prints: json.prints, values: [json.valueBefore, json.valueAfter] });
+    }
+    expect(answers[0]!.prints).toEqual({ order_number: '2000' });
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
   });
 });
 
@@ -390,12 +423,19 @@ describe('fred --backend dmtcp without DMTCP, and bad combinations', () => {
       [['--resume', folder, '--', fixtureSource('recursion.py')], 'fred: --resume takes no program: the saved session names it'],
       [['--backend', 'lxc', '--', fixtureSource('recursion.py')], 'fred: --backend must be fork or dmtcp, not lxc'],
       [['--resume', folder], `fred: --resume: ${folder} holds no saved fred session (no readable session.json)`],
-      [['tui', '--backend', 'dmtcp', '--', fixtureSource('recursion.py')], 'fred: fred tui does not take --backend yet (line-mode fred does)'],
+      [['tui', '--resume', folder], 'fred: fred tui does not take --resume yet (line-mode fred does)'],
+      [['bisect', '--backend', 'lxc', '--watch', 'x', '--', fixtureSource('recursion.py')], 'fred: --backend must be fork or dmtcp, not lxc'],
     ];
     for (const [args, message] of cases) {
       const run = await runFred(args);
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr.split('\n')[0]).toBe(message);
+    }
+    // FRED_BACKEND is the config switch for all three commands; a bad value is a usage error.
+    for (const args of [['--', fixtureSource('recursion.py')], ['bisect', '--watch', 'x', '--', fixtureSource('recursion.py')]]) {
+      const run = await runFred(args, { env: { FRED_BACKEND: 'lxc' } });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr.split('\n')[0]).toBe('fred: FRED_BACKEND must be fork or dmtcp, not lxc');
     }
   });
 

@@ -9,6 +9,7 @@ import { prepareCli } from '../helpers/cli.js';
 import { fixtureBinary, fixtureSource, markerLine } from '../helpers/fixtures.js';
 import { descendants, describeProcesses, survivorsAfter, type ProcessInfo } from '../helpers/processes.js';
 import { currentLineRow, sourceLineNumber, TuiTerminal, type TuiOptions } from '../helpers/tui.js';
+import { dmtcpAvailable } from '../helpers/dmtcp.js';
 
 const LINKED_LIST_C = 'linked_list.c';
 const LINKED_LIST_PY = 'linked_list.py';
@@ -246,6 +247,30 @@ describe('fred tui with gdb', () => {
     await tui.waitForStatus(new RegExp(`linked_list\\.c:${appendLine} main │ stopped`));
     await quitCleanly(tui, everStarted, true);
   });
+});
+
+describe.skipIf(!dmtcpAvailable)('fred tui with pdb on the DMTCP backend', () => {
+  it('--backend dmtcp: s, s, s, S land where a plain session does; quitting leaves nothing', async () => {
+    const plain = await Session.start({ program: fixtureSource(LINKED_LIST_PY) });
+    let expected: Location | null;
+    try {
+      await plain.step();
+      await plain.step();
+      expected = await plain.location();
+    } finally {
+      await plain.close();
+    }
+    const { tui, everStarted } = startTui(['--backend', 'dmtcp', '--', fixtureSource(LINKED_LIST_PY)]);
+    await tui.waitForStatus(/linked_list\.py:\d+ <module> │ stopped/);
+    await tui.waitForIdle();
+    await move(tui, 's', 1);
+    await move(tui, 's', 2);
+    await move(tui, 's', 3);
+    await move(tui, 'S', 4);
+    const lines = await tui.waitForStatus(new RegExp(`${escapeRegExp(statusText(expected))} │ stopped`));
+    expect(lines[23]).toContain(statusText(expected));
+    await quitCleanly(tui, everStarted, true);
+  }, 120_000);
 });
 
 describe('fred tui with pdb', () => {

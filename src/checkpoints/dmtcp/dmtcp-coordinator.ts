@@ -1,7 +1,13 @@
-// fred's own DMTCP coordinator: one per session, on a free port chosen by the coordinator itself
-// (`--coord-port 0 --port-file`), its temporary files in the session's private directory. It is
-// killed when the session ends, and, should fred exit without closing its session, by a
-// process 'exit' hook, so that no coordinator outlives fred.
+// fred's own DMTCP coordinator: one per session, listening on 127.0.0.1 only, on a free port, its
+// temporary files in the session's private directory. It is killed when the session ends, and,
+// should fred exit without closing its session, by a process 'exit' hook, so that no coordinator
+// outlives fred.
+//
+// DMTCP 5.0's coordinator has no option for its listen address (it binds every interface), but
+// it takes over a listening socket it inherits on its protected fd 821 (PROTECTED_COORD_FD in
+// DMTCP's include/protectedfds.h): a small python3 (present wherever pdb runs) binds
+// 127.0.0.1:0, puts the socket there and execs the coordinator, which writes the port it got to
+// --port-file.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -9,11 +15,24 @@ import { join } from 'node:path';
 import { FredError } from '../../errors.js';
 import type { DmtcpTools } from './dmtcp-tools.js';
 
-/**
- * DMTCP clients are told to use this host. DMTCP 5.0's coordinator has no option for its own
- * listen address (it listens on every interface); its port is random and it dies with the session.
- */
+/** Where the coordinator listens, and what DMTCP clients are told. */
 export const COORDINATOR_HOST = '127.0.0.1';
+
+/** DMTCP's PROTECTED_COORD_FD: a listening socket found open there is the coordinator's. */
+const PROTECTED_COORD_FD = 821;
+
+/** Binds 127.0.0.1 on a free port, leaves the socket on PROTECTED_COORD_FD and execs argv[1:]. */
+const LISTEN_ON_LOOPBACK = [
+  'import os, socket, sys',
+  'listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
+  'listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+  `listener.bind((${JSON.stringify(COORDINATOR_HOST)}, 0))`,
+  'listener.listen(128)',
+  `os.dup2(listener.fileno(), ${PROTECTED_COORD_FD})`,
+  `os.set_inheritable(${PROTECTED_COORD_FD}, True)`,
+  'listener.close()',
+  'os.execv(sys.argv[1], sys.argv[1:])',
+].join('\n');
 
 export class DmtcpCoordinator {
   private exited = false;
@@ -36,7 +55,7 @@ export class DmtcpCoordinator {
     const scripts = join(directory, 'restart-scripts');
     mkdirSync(scripts, { recursive: true, mode: 0o700 });
     // stdin stays an open pipe: the coordinator reads commands from it and spins on end of file.
-    const child = spawn(tools.coordinator, [
+    const child = spawn('python3', ['-c', LISTEN_ON_LOOPBACK, tools.coordinator,
       '-q', '-q', '--coord-port', '0', '--port-file', portFile, '--ckptdir', scripts, '--tmpdir', directory,
       // Should fred die by SIGKILL (no exit hook runs), the computation dies with its terminal and
       // the coordinator follows after a minute without one.
