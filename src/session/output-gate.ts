@@ -47,6 +47,17 @@ export class OutputGate {
     this.swallowedSeen = this.replayed?.swallowedOutput() ?? 0;
   }
 
+  /** The furthest output position shown so far (saved with a session). */
+  get shownUpTo(): number {
+    return this.frontier;
+  }
+
+  /** A resumed session: output up to `frontier` was shown by the session that saved it. */
+  resume(position: number, frontier: number): void {
+    this.moveTo(position);
+    this.frontier = Math.max(this.frontier, frontier);
+  }
+
   /** The program starts again: nothing it writes from now on has been shown yet. */
   startOver(): void {
     this.catchUp();

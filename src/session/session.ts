@@ -166,7 +166,7 @@ export class Session {
       const interval = options.checkpointIntervalMs ?? (host ? DMTCP_DEFAULT_CHECKPOINT_INTERVAL_MS : DEFAULT_CHECKPOINT_INTERVAL_MS);
       const dmtcp = host && { host, saveTo, program: resolve(cwd, options.program), args: options.args ?? [], cwd };
       const session = new Session(personality, terminal, outcome, interval, recording, dmtcp);
-      if (saved) session.resumeTimeline(saved.session.timeline);
+      if (saved) session.resumeTimeline(saved.session.timeline, saved.session.outputShown ?? 0);
       else if (outcome.location) await session.record('start', 'restart', 0, null);
       return session;
     } catch (error) {
@@ -448,7 +448,7 @@ export class Session {
     try {
       writeSavedSession(directory, {
         program, args, cwd, checkpointIntervalMs: timeline.policy.intervalMs, current: current.checkpoint!,
-        timeline: saveTimeline(timeline.exportState()),
+        timeline: saveTimeline(timeline.exportState()), outputShown: this.output.shownUpTo,
       }, this.replay!.checkpoints.list(), (id) => host.checkpointFolder(id));
     } catch (error) {
       throw new FredError('usage', `cannot save the session to ${directory}: ${error instanceof Error ? error.message : String(error)}`);
@@ -456,10 +456,10 @@ export class Session {
   }
 
   /** --resume: the saved timeline, with the live process restarted from its current moment's image. */
-  private resumeTimeline(saved: SavedTimeline): void {
+  private resumeTimeline(saved: SavedTimeline, outputShown: number): void {
     const timeline = this.requireTimeline();
     timeline.importState(loadTimeline(saved));
-    if (timeline.current) this.output.moveTo(timeline.current.outputBytes);
+    this.output.resume(timeline.current?.outputBytes ?? 0, outputShown);
   }
 
   private async reverse(

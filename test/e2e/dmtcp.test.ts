@@ -205,6 +205,34 @@ describe.skipIf(!dmtcpAvailable)('the DMTCP backend under pdb', { timeout: 180_0
     expect(where(await again.location())).toBe(position);
   });
 
+  it('output shown before a save is not shown again after a resume, however far back one goes', async () => {
+    const saved = join(scratch(), 'session');
+    const first = await start('recursion.py', { saveSession: saved, checkpointIntervalMs: 0 });
+    let before = '';
+    first.onProgramOutput((text) => { before += text; });
+    await first.setBreakpoint(at('recursion.py', 'done'));
+    await first.continue();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await first.close();
+    sessions.splice(sessions.indexOf(first), 1);
+    expect(before).toContain('start');
+    expect(before).toContain('6! =');
+
+    const resumed = await Session.resume(saved);
+    sessions.push(resumed);
+    let after = '';
+    resumed.onProgramOutput((text) => { after += text; });
+    // Back to the very start of the recorded history, then forward over every print again.
+    await resumed.undo(resumed.history().length);
+    await resumed.continue();
+    expect(where(await resumed.location())).toBe(`<module>:${markerLine('recursion.py', 'done')}@1`);
+    await resumed.continue();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(after).not.toContain('start');
+    expect(after).not.toContain('6! =');
+    expect(after).toContain('done');
+  });
+
   it('--stdin FILE: a restored program reads on from where its image was (past Python\'s read-ahead)', async () => {
     const input = join(scratch(), 'numbers');
     writeFileSync(input, Array.from({ length: 20_000 }, (_, index) => `${index % 50}\n`).join(''));

@@ -22,6 +22,8 @@ export interface SavedSession {
   /** The checkpoint taken where the program stood when the session was saved. */
   current: CheckpointId;
   timeline: SavedTimeline;
+  /** The furthest program output position shown (older saves: absent), so none is shown twice. */
+  outputShown?: number;
 }
 
 /** Refuses early a DIR that is neither empty, absent, nor a saved session (it would be overwritten). */
@@ -72,6 +74,9 @@ export function readSavedSession(directory: string): { directory: string; sessio
   const file = json as Partial<SavedSession> & { format?: unknown; checkpoints?: unknown };
   if (file.format !== FORMAT || !Array.isArray(file.checkpoints) || typeof file.program !== 'string' || typeof file.current !== 'number' || !file.timeline) {
     throw new FredError('usage', `--resume: ${directory}/${SESSION_FILE} is not a session this fred can resume`);
+  }
+  if (file.outputShown !== undefined && typeof file.outputShown !== 'number') {
+    throw new FredError('usage', `--resume: ${directory}/${SESSION_FILE} is damaged`);
   }
   const folders = new Map<CheckpointId, string>();
   for (const id of file.checkpoints as unknown[]) {
