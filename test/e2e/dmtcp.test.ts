@@ -98,8 +98,9 @@ describe.skipIf(!dmtcpAvailable)('the DMTCP backend under pdb', { timeout: 180_0
     const back = [where(await session.location())];
     for (let index = 0; index < 12; index++) back.push(where((await session.reverseStep()).location));
     expect(back).toEqual([...steps].reverse());
-    // Several images, each a file on disk, and going forward again repeats the run.
-    expect(session.checkpoints().length).toBeGreaterThan(3);
+    // Images beyond the start's (how many depends on how long the steps took), and going
+    // forward again repeats the run.
+    expect(session.checkpoints().length).toBeGreaterThanOrEqual(2);
     expect(await forward(session, 'step', 12)).toEqual(steps);
   });
 
