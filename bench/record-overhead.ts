@@ -39,6 +39,8 @@ function workloads(): Workload[] {
   return [
     { name: 'clock_random (C)', file: packageFile('fixtures', 'bin', 'clock_random'), args: [] },
     { name: 'counter_loop (C)', file: packageFile('fixtures', 'bin', 'counter_loop'), args: [] },
+    // Allocation-heavy: every malloc goes through the shim's allocation counter.
+    { name: 'bst, 200k insertions (C)', file: packageFile('fixtures', 'bin', 'bst'), args: ['200000', '150000'] },
     { name: 'read_stdin, 200k lines from a pipe (C)', file: packageFile('fixtures', 'bin', 'read_stdin'), args: [], input: numbers },
     { name: 'clock_random.py', file: 'python3', args: [packageFile('fixtures', 'py', 'clock_random.py')] },
     { name: 'read_stdin.py, 200k lines from a pipe', file: 'python3', args: [packageFile('fixtures', 'py', 'read_stdin.py')], input: numbers },
