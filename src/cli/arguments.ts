@@ -3,6 +3,7 @@
 
 import { FredError } from '../errors.js';
 import type { DebuggerKind } from '../debugger/types.js';
+import type { SessionOptions } from '../session/session.js';
 
 export interface CliOptions {
   debugger?: DebuggerKind;
@@ -129,4 +130,18 @@ export function backendFromEnvironment(environment: NodeJS.ProcessEnv = process.
   if (value === undefined || value === '') return undefined;
   if (value !== 'fork' && value !== 'dmtcp') throw new FredError('usage', `FRED_BACKEND must be fork or dmtcp, not ${value}`);
   return value;
+}
+
+/** What `fred` and `fred tui` start a session with, from their command line. */
+export function sessionOptionsFrom(options: CliOptions): SessionOptions {
+  return {
+    program: options.program!,
+    args: options.args,
+    debugger: options.debugger,
+    stdinFile: options.stdinFile,
+    checkpointIntervalMs: options.checkpointIntervalMs,
+    record: options.record,
+    backend: options.backend ?? backendFromEnvironment(),
+    saveSession: options.saveSession,
+  };
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { FredError, oneLine } from '../errors.js';
 import { Session } from '../session/session.js';
 import { packageFile } from '../system/package-root.js';
-import { backendFromEnvironment, parseArguments, USAGE } from './arguments.js';
+import { parseArguments, sessionOptionsFrom, USAGE } from './arguments.js';
 import { readCommandFile, runBatch } from './batch.js';
 import { runRepl } from './repl.js';
 import { BISECT_USAGE, parseBisectArguments, runBisect } from './bisect.js';
@@ -57,16 +57,7 @@ export async function main(argv: string[]): Promise<void> {
     const commands = options.batch ? readCommandFile(options.commandsFile!) : undefined;
     session = options.resume !== undefined
       ? await Session.resume(options.resume, { saveSession: options.saveSession, checkpointIntervalMs: options.checkpointIntervalMs })
-      : await Session.start({
-        program: options.program!,
-        args: options.args,
-        debugger: options.debugger,
-        stdinFile: options.stdinFile,
-        checkpointIntervalMs: options.checkpointIntervalMs,
-        record: options.record,
-        backend: options.backend ?? backendFromEnvironment(),
-        saveSession: options.saveSession,
-      });
+      : await Session.start(sessionOptionsFrom(options));
     const status = commands
       ? await runBatch(session, commands, { commandsFile: options.commandsFile!, json: options.json, programOutput: options.programOutput })
       : await runRepl(session);

@@ -8,7 +8,7 @@ import { FredError, oneLine } from '../errors.js';
 import { Session } from '../session/session.js';
 import { runTui } from '../ui/tui/app.js';
 import { drawingProblem } from '../ui/tui/terminal-capabilities.js';
-import { backendFromEnvironment, parseArguments } from './arguments.js';
+import { parseArguments, sessionOptionsFrom } from './arguments.js';
 
 export const TUI_USAGE = 'usage: fred tui [--debugger gdb|pdb] [--stdin FILE] [--checkpoint-interval MS] [--no-record] [--backend fork|dmtcp] [--save-session DIR] -- PROGRAM [ARGS...]';
 
@@ -35,16 +35,7 @@ export async function runTuiCommand(argv: string[], onSession: (session: Session
   }
   let session: Session;
   try {
-    session = await Session.start({
-      program: options.program!,
-      args: options.args,
-      debugger: options.debugger,
-      stdinFile: options.stdinFile,
-      checkpointIntervalMs: options.checkpointIntervalMs,
-      record: options.record,
-      backend: options.backend ?? backendFromEnvironment(),
-      saveSession: options.saveSession,
-    });
+    session = await Session.start(sessionOptionsFrom(options));
   } catch (error) {
     process.stderr.write(`fred: ${oneLine(error)}\n`);
     const usageLike = error instanceof FredError && (error.code === 'usage' || error.code === 'program');

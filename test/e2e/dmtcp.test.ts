@@ -14,6 +14,7 @@ import { fixtureSource, markerLine } from '../helpers/fixtures.js';
 import { allProcesses, describeProcesses, descendants, survivorsAfter, type ProcessInfo } from '../helpers/processes.js';
 import { dmtcpAvailable, dmtcpProcesses, dmtcpSkipReason } from '../helpers/dmtcp.js';
 import { prepareCli, runFred } from '../helpers/cli.js';
+import { forward, where } from '../helpers/walk.js';
 
 if (!dmtcpAvailable) console.warn(dmtcpSkipReason);
 
@@ -37,10 +38,6 @@ function scratch(): string {
   return folder;
 }
 
-function where(location: Location | null): string {
-  return location ? `${location.function}:${location.line}@${location.depth}` : 'none';
-}
-
 function at(file: string, marker: string): string {
   return `${fixtureSource(file)}:${markerLine(file, marker)}`;
 }
@@ -48,15 +45,6 @@ function at(file: string, marker: string): string {
 /** Everything this test process started that is still running (python3, DMTCP's programs). */
 function ourProcesses(): ProcessInfo[] {
   return descendants(process.pid).filter((info) => info.name !== 'esbuild');
-}
-
-async function forward(session: Session, command: 'step' | 'next', count: number): Promise<string[]> {
-  const seen = [where(await session.location())];
-  for (let index = 0; index < count; index++) {
-    const outcome = command === 'step' ? await session.step() : await session.next();
-    seen.push(where(outcome.location));
-  }
-  return seen;
 }
 
 describe.skipIf(!dmtcpAvailable)('the DMTCP backend under pdb', { timeout: 180_000 }, () => {

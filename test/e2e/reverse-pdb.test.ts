@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Session } from '../../src/session/session.js';
-import type { Location } from '../../src/debugger/types.js';
+import { forward, where } from '../helpers/walk.js';
 
 const fixtures = join(process.cwd(), 'fixtures', 'py');
 const sessions: Session[] = [];
@@ -18,19 +18,6 @@ async function start(file: string, checkpointIntervalMs = 1): Promise<Session> {
   const session = await Session.start({ program: join(fixtures, file), checkpointIntervalMs });
   sessions.push(session);
   return session;
-}
-
-function where(location: Location | null): string {
-  return location ? `${location.function}:${location.line}@${location.depth}` : 'none';
-}
-
-async function forward(session: Session, command: 'step' | 'next', count: number): Promise<string[]> {
-  const seen = [where(await session.location())];
-  for (let index = 0; index < count; index++) {
-    const outcome = command === 'step' ? await session.step() : await session.next();
-    seen.push(where(outcome.location));
-  }
-  return seen;
 }
 
 describe('reverse execution under pdb', () => {

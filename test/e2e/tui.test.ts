@@ -249,17 +249,25 @@ describe('fred tui with gdb', () => {
   });
 });
 
+/** Where a plain pdb session on linked_list.py is after s, s (and is again after s, S). */
+async function plainPdbSteps(): Promise<Location | null> {
+  const plain = await Session.start({ program: fixtureSource(LINKED_LIST_PY) });
+  try {
+    await plain.step();
+    await plain.step();
+    const expected = await plain.location();
+    await plain.step();
+    await plain.reverseStep();
+    expect(await plain.location()).toEqual(expected);
+    return expected;
+  } finally {
+    await plain.close();
+  }
+}
+
 describe.skipIf(!dmtcpAvailable)('fred tui with pdb on the DMTCP backend', () => {
   it('--backend dmtcp: s, s, s, S land where a plain session does; quitting leaves nothing', async () => {
-    const plain = await Session.start({ program: fixtureSource(LINKED_LIST_PY) });
-    let expected: Location | null;
-    try {
-      await plain.step();
-      await plain.step();
-      expected = await plain.location();
-    } finally {
-      await plain.close();
-    }
+    const expected = await plainPdbSteps();
     const { tui, everStarted } = startTui(['--backend', 'dmtcp', '--', fixtureSource(LINKED_LIST_PY)]);
     await tui.waitForStatus(/linked_list\.py:\d+ <module> │ stopped/);
     await tui.waitForIdle();
@@ -275,18 +283,7 @@ describe.skipIf(!dmtcpAvailable)('fred tui with pdb on the DMTCP backend', () =>
 
 describe('fred tui with pdb', () => {
   it('shows the location of s, s, s, S as a plain session finds it, without colours on a monochrome terminal (120x40)', async () => {
-    const plain = await Session.start({ program: fixtureSource(LINKED_LIST_PY) });
-    let expected: Location | null;
-    try {
-      await plain.step();
-      await plain.step();
-      expected = await plain.location();
-      await plain.step();
-      await plain.reverseStep();
-      expect(await plain.location()).toEqual(expected);
-    } finally {
-      await plain.close();
-    }
+    const expected = await plainPdbSteps();
 
     const { tui, everStarted } = startTui(['--', fixtureSource(LINKED_LIST_PY)], { columns: 120, rows: 40, term: 'xterm-mono' });
     await tui.waitForStatus(/linked_list\.py:\d+ <module> │ stopped/);
