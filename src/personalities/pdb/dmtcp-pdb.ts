@@ -101,6 +101,16 @@ export class DmtcpPdbHost {
     ]);
   }
 
+  /** After a launch that died before pdb started: ends its computation and coordinator, so that
+   * launch() can start afresh. */
+  async discardLaunch(): Promise<void> {
+    const coordinator = this.coordinator;
+    this.coordinator = undefined;
+    if (!coordinator) return;
+    await coordinator.command('--kill').catch(() => undefined);
+    await coordinator.dispose();
+  }
+
   /** Where checkpoint `id`'s files are (a session save copies them). */
   checkpointFolder(id: CheckpointId): string {
     if (!this.backend) throw new FredError('internal', 'no DMTCP checkpoints yet');

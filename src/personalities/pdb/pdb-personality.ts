@@ -52,19 +52,26 @@ export class PdbPersonality implements Debugger {
       cwd,
       env: { ...options.env, ...options.programEnv },
     };
-    this.process = this.dmtcp ? await this.dmtcp.launch(command, options.programTty) : new DebuggerProcess(command);
-    this.conversation = new PdbConversation(this.process);
-    try {
-      // A resumed session's image waits at pdb's prompt: it has nothing to say until asked.
-      if (this.dmtcp?.resuming) return this.outcome(await this.conversation.send('fred_state'));
-      return this.outcome(await this.conversation.greeting());
-    } catch (error) {
-      if (error instanceof PdbExited) {
+    // DMTCP 5.0 now and then loses a process it is starting before pdb says a word (seen here
+    // twice in a few hundred launches, on a loaded machine: status 139, and 0): such a launch is
+    // tried once more, with a fresh coordinator.
+    for (let attempt = 1; ; attempt++) {
+      this.process = this.dmtcp ? await this.dmtcp.launch(command, options.programTty) : new DebuggerProcess(command);
+      this.conversation = new PdbConversation(this.process);
+      try {
+        // A resumed session's image waits at pdb's prompt: it has nothing to say until asked.
+        if (this.dmtcp?.resuming) return this.outcome(await this.conversation.send('fred_state'));
+        return this.outcome(await this.conversation.greeting());
+      } catch (error) {
+        if (!(error instanceof PdbExited)) throw error;
         // pdb's last words, e.g. "SyntaxError: invalid syntax" after the traceback.
         const lines = parsePdbOutput(error.output).value.map((line) => line.text.trim()).filter((text) => text !== '');
+        if (this.dmtcp && lines.length === 0 && attempt === 1) {
+          await this.dmtcp.discardLaunch();
+          continue;
+        }
         throw new FredError('program', lines[lines.length - 1] ?? `python3 exited with status ${error.exitCode}`);
       }
-      throw error;
     }
   }
 
