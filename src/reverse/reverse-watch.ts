@@ -69,8 +69,9 @@ export async function reverseWatch(
   const watch = context.replay.watch;
   if (!watch) throw new FredError('unsupported', 'reverse-watch is not available with this debugger yet');
   if (!current.mark) throw new FredError('not-running', 'The program is not being run.');
+  // The caller has already refused an EXPR whose evaluation changes the program (refuseSideEffects),
+  // before anything evaluated it.
   const frame = watchedFrame(current.mark);
-  await refuseSideEffects(watch, expression, frame);
   const value = await watch.evaluateIn(expression, frame);
   stats.probes++;
   if (value === UNAVAILABLE) throw new FredError('bad-expression', `cannot evaluate ${expression} here`);
