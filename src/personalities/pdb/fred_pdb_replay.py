@@ -107,16 +107,12 @@ class RunUntil(Primitive):
         return {'reached': self.status == 'reached'}
 
 
-class Scan(Primitive):
-    def __init__(self, debugger, target, level, limit):
+class Recording(Primitive):
+    """A primitive that records at most `limit` stops; its answer is `reply(status)`."""
+
+    def __init__(self, debugger, target, limit):
         super().__init__(debugger, target)
-        self.level = level
         self.limit = limit
-        self.recorded = 0
-        self.entries = []
-        # (innermost traceback, what was recorded before) at each exception stop: a scan toward a
-        # crash ends where the fatal exception was raised, not in its unwinding.
-        self.exception_stops = []
 
     def immediate(self):
         where = self.where_now()
@@ -127,6 +123,20 @@ class Scan(Primitive):
         if self.limit <= 0:
             return self.reply('limit')
         return None
+
+    def result(self):
+        return self.reply(self.status)
+
+
+class Scan(Recording):
+    def __init__(self, debugger, target, level, limit):
+        super().__init__(debugger, target, limit)
+        self.level = level
+        self.recorded = 0
+        self.entries = []
+        # (innermost traceback, what was recorded before) at each exception stop: a scan toward a
+        # crash ends where the fatal exception was raised, not in its unwinding.
+        self.exception_stops = []
 
     def begin(self):
         super().begin()
@@ -196,27 +206,13 @@ class Scan(Primitive):
     def reply(self, status):
         return {'scan': {'status': status, 'entries': self.entries}}
 
-    def result(self):
-        return self.reply(self.status)
 
-
-class BreakpointHits(Primitive):
+class BreakpointHits(Recording):
     def __init__(self, debugger, target, limit, include_until):
-        super().__init__(debugger, target)
-        self.limit = limit
+        super().__init__(debugger, target, limit)
         self.include_until = include_until
         self.at_until = False
         self.hits = []
-
-    def immediate(self):
-        where = self.where_now()
-        if where == 'here':
-            return self.reply('reached')
-        if where in ('ended', 'crashed'):
-            return self.reply('ended')
-        if self.limit <= 0:
-            return self.reply('limit')
-        return None
 
     def begin(self):
         super().begin()
@@ -245,9 +241,6 @@ class BreakpointHits(Primitive):
 
     def reply(self, status):
         return {'hits': {'status': status, 'marks': self.hits}}
-
-    def result(self):
-        return self.reply(self.status)
 
 
 class WatchScan(Scan):
