@@ -2,25 +2,23 @@
 // program output shown as it arrives. While a command runs, typed lines go to the program.
 
 import { createInterface, type Interface } from 'node:readline';
-import { appendFileSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { CommandInterpreter } from '../commands/interpreter.js';
 import type { Session } from '../session/session.js';
 import { settleProgramOutput } from './program-output.js';
+import { HistoryFile, HISTORY_LIMIT } from './history-file.js';
 
 const PROMPT = '(fred) ';
-const HISTORY_LIMIT = 1000;
 
 export async function runRepl(session: Session): Promise<number> {
   const interactive = Boolean(process.stdin.isTTY);
-  const historyFile = process.env['FRED_HISTORY'] ?? join(homedir(), '.fred_history');
+  const history = new HistoryFile();
   const readline = createInterface({
     input: process.stdin,
     output: process.stdout,
     prompt: PROMPT,
     terminal: interactive,
-    history: interactive ? loadHistory(historyFile) : [],
+    // readline wants the newest command first.
+    history: interactive ? history.load().reverse() : [],
     historySize: HISTORY_LIMIT,
   });
   const interpreter = new CommandInterpreter(session);
@@ -83,7 +81,7 @@ export async function runRepl(session: Session): Promise<number> {
           continue;
         }
         lastCommand = command;
-        if (interactive) saveHistory(historyFile, line);
+        if (interactive) history.remember(line);
         busy = true;
         const result = await interpreter.execute(command);
         await settleProgramOutput(session, 20, 200);
@@ -101,22 +99,6 @@ export async function runRepl(session: Session): Promise<number> {
     };
     readline.prompt();
   });
-
-  function loadHistory(path: string): string[] {
-    try {
-      return readFileSync(path, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_LIMIT);
-    } catch {
-      return [];
-    }
-  }
-
-  function saveHistory(path: string, line: string): void {
-    try {
-      appendFileSync(path, `${line}\n`, { mode: 0o600 });
-    } catch {
-      // History is a convenience; an unwritable home must not break the session.
-    }
-  }
 }
 
 function ensureNewline(text: string): string {

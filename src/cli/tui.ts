@@ -1,18 +1,15 @@
 // `fred tui [options] -- PROGRAM [ARGS...]`: the same options as line-mode fred, then the
 // full-screen terminal UI (src/ui/tui/) instead of the REPL. Returns the exit status.
 
-import { appendFileSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { FredError, oneLine } from '../errors.js';
 import { Session } from '../session/session.js';
 import { runTui } from '../ui/tui/app.js';
 import { drawingProblem } from '../ui/tui/terminal-capabilities.js';
 import { parseArguments, sessionOptionsFrom } from './arguments.js';
+import { HistoryFile } from './history-file.js';
 
 export const TUI_USAGE = 'usage: fred tui [--debugger gdb|pdb] [--stdin FILE] [--checkpoint-interval MS] [--no-record] [--backend fork|dmtcp] [--save-session DIR] -- PROGRAM [ARGS...]';
 
-const HISTORY_LIMIT = 1000;
 
 /** `onSession` hands the session to main() so that every way out closes it. */
 export async function runTuiCommand(argv: string[], onSession: (session: Session) => void): Promise<number> {
@@ -43,8 +40,8 @@ export async function runTuiCommand(argv: string[], onSession: (session: Session
     return usageLike ? 2 : 1;
   }
   onSession(session);
-  const historyFile = process.env['FRED_HISTORY'] ?? join(homedir(), '.fred_history');
-  await runTui(session, { history: loadHistory(historyFile), remember: (line) => saveHistory(historyFile, line) });
+  const history = new HistoryFile();
+  await runTui(session, { history: history.load(), remember: (line) => history.remember(line) });
   return 0;
 }
 
@@ -53,20 +50,4 @@ function terminalProblem(): string | null {
   if (!process.stdin.isTTY || !process.stdout.isTTY) return 'the terminal UI needs a terminal';
   const problem = drawingProblem(process.env['TERM'] ?? '');
   return problem ? `the terminal UI cannot be drawn: ${problem}` : null;
-}
-
-function loadHistory(path: string): string[] {
-  try {
-    return readFileSync(path, 'utf8').split('\n').filter(Boolean).slice(-HISTORY_LIMIT);
-  } catch {
-    return [];
-  }
-}
-
-function saveHistory(path: string, line: string): void {
-  try {
-    appendFileSync(path, `${line}\n`, { mode: 0o600 });
-  } catch {
-    // History is a convenience; an unwritable home must not break the session.
-  }
 }
