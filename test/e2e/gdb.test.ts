@@ -3,44 +3,19 @@
 
 import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FredError } from '../../src/errors.js';
 import { Session } from '../../src/session/session.js';
 import type { CommandOutcome } from '../../src/debugger/types.js';
-import { ensureBuilt } from '../helpers/build.js';
-import { ScratchDirectory } from '../helpers/cli.js';
 import { fixtureBinary, fixtureSource, markerLine } from '../helpers/fixtures.js';
 import { descendants, describeProcesses, survivorsAfter, waitFor, type ProcessInfo } from '../helpers/processes.js';
+import { sessionSandbox } from '../helpers/session-sandbox.js';
 
 const LINKED_LIST = 'linked_list.c';
 const RECURSION = 'recursion.c';
 const CRASH = 'crash.c';
 
-let scratch: ScratchDirectory;
-let savedTmpdir: string | undefined;
-const openSessions: Session[] = [];
-
-beforeAll(() => {
-  ensureBuilt();
-  scratch = new ScratchDirectory();
-  // fred's private directories (fred-gdb-*) go here, so we can see them appear and vanish
-  // without confusing them with other test files' directories.
-  savedTmpdir = process.env['TMPDIR'];
-  mkdirSync(join(scratch.path, 'tmp'));
-  process.env['TMPDIR'] = join(scratch.path, 'tmp');
-});
-
-afterEach(async () => {
-  for (const session of openSessions.splice(0)) await session.close();
-});
-
-afterAll(() => {
-  if (savedTmpdir === undefined) delete process.env['TMPDIR'];
-  else process.env['TMPDIR'] = savedTmpdir;
-  const leftovers = fredDirectories(join(scratch.path, 'tmp'));
-  scratch.remove();
-  expect(leftovers, 'fred-gdb-* directories left behind').toEqual([]);
-});
+const sandbox = sessionSandbox('fred-gdb-');
 
 interface Opened {
   session: Session;
@@ -55,7 +30,7 @@ async function open(program: string, options: { args?: string[]; stdinFile?: str
     debugger: 'gdb',
     stdinFile: options.stdinFile,
   });
-  openSessions.push(session);
+  sandbox.sessions.push(session);
   let output = '';
   session.onProgramOutput((text) => { output += text; });
   return { session, programOutput: () => output };
@@ -108,7 +83,7 @@ describe('gdb personality: launch', () => {
   });
 
   it('refuses a missing program and a non-executable one with one-line program errors', async () => {
-    const missing = await fredError(Session.start({ program: join(scratch.path, 'no-such-program'), debugger: 'gdb' }));
+    const missing = await fredError(Session.start({ program: join(sandbox.scratch.path, 'no-such-program'), debugger: 'gdb' }));
     expect(missing.code).toBe('program');
     expect(missing.message).toMatch(/no such file/);
     expect(missing.message).not.toContain('\n');
@@ -118,7 +93,7 @@ describe('gdb personality: launch', () => {
   });
 
   it('refuses a --stdin file that does not exist', async () => {
-    const error = await fredError(Session.start({ program: fixtureBinary('read_stdin'), debugger: 'gdb', stdinFile: join(scratch.path, 'nothing-here') }));
+    const error = await fredError(Session.start({ program: fixtureBinary('read_stdin'), debugger: 'gdb', stdinFile: join(sandbox.scratch.path, 'nothing-here') }));
     expect(error.code).toBe('program');
     expect(error.message).toContain('nothing-here');
   });
@@ -398,7 +373,7 @@ describe('gdb personality: the program terminal', () => {
   });
 
   it('feeds a stdin file to the program', async () => {
-    const input = scratch.file('numbers.txt', '1\n2\n3\n');
+    const input = sandbox.scratch.file('numbers.txt', '1\n2\n3\n');
     const opened = await open('read_stdin', { stdinFile: input });
     await opened.session.setBreakpoint(`read_stdin.c:${markerLine('read_stdin.c', 'after_loop')}`);
     const outcome = await opened.session.run();
@@ -411,7 +386,7 @@ describe('gdb personality: the program terminal', () => {
   });
 
   it('feeds the stdin file again on a second run, and reproduces the long-line bug', async () => {
-    const input = scratch.file('long.txt', '12345678\n');
+    const input = sandbox.scratch.file('long.txt', '12345678\n');
     const opened = await open('read_stdin', { stdinFile: input });
     expect((await opened.session.run()).state).toEqual({ kind: 'exited', code: 0 });
     await waitForOutput(opened, 'total 1234575');
@@ -422,10 +397,10 @@ describe('gdb personality: the program terminal', () => {
 
   it('passes arguments with spaces, quotes and shell syntax to the program verbatim', async () => {
     // No fixture prints its argv, so read argv in gdb at main (counter_loop takes arguments).
-    const marker = join(scratch.path, 'shell-ran');
+    const marker = join(sandbox.scratch.path, 'shell-ran');
     const args = ['two words', '"double"', "it's", `$(touch ${marker})`, '`touch ${marker}`', '*', '\\n', '', 'a;b|c&d>e'];
     // The program path itself has a space and shell syntax, through a symlink.
-    const directory = join(scratch.path, 'dir with space');
+    const directory = join(sandbox.scratch.path, 'dir with space');
     mkdirSync(directory);
     const program = join(directory, 'count $(x)');
     symlinkSync(fixtureBinary('counter_loop'), program);

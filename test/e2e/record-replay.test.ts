@@ -3,44 +3,19 @@
 // under the shim with a fork snapshot of the test's own (the protocol fred_pdb follows).
 
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/session/session.js';
 import type { ProgramTerminal } from '../../src/pty/program-terminal.js';
 import { ensureBuilt, repoRoot } from '../helpers/build.js';
-import { prepareCli, runFred, ScratchDirectory } from '../helpers/cli.js';
+import { prepareCli, runFred } from '../helpers/cli.js';
 import { fixtureBinary, fixtureSource, markerLine } from '../helpers/fixtures.js';
 import { descendants, waitFor } from '../helpers/processes.js';
 import { ensureRecordShim, shimFile } from '../native/native-build.js';
+import { sessionSandbox } from '../helpers/session-sandbox.js';
 
-let scratch: ScratchDirectory;
-let temporary: string;
-let savedTmpdir: string | undefined;
-const openSessions: Session[] = [];
-
-beforeAll(() => {
-  ensureBuilt();
-  ensureRecordShim();
-  scratch = new ScratchDirectory();
-  // fred's private directories (fred-record-*) go here, so we can see that none is left.
-  temporary = join(scratch.path, 'tmp');
-  mkdirSync(temporary);
-  savedTmpdir = process.env['TMPDIR'];
-  process.env['TMPDIR'] = temporary;
-});
-
-afterEach(async () => {
-  for (const session of openSessions.splice(0)) await session.close();
-});
-
-afterAll(() => {
-  if (savedTmpdir === undefined) delete process.env['TMPDIR'];
-  else process.env['TMPDIR'] = savedTmpdir;
-  const leftovers = readdirSync(temporary).filter((name) => name.startsWith('fred-record-'));
-  scratch.remove();
-  expect(leftovers, 'record logs left behind').toEqual([]);
-});
+const sandbox = sessionSandbox('fred-record-', () => { ensureBuilt(); ensureRecordShim(); });
 
 interface Opened {
   session: Session;
@@ -68,7 +43,7 @@ async function open(program: string, options: OpenOptions = {}): Promise<Opened>
     record: options.record,
     checkpointIntervalMs: options.checkpointIntervalMs,
   });
-  openSessions.push(session);
+  sandbox.sessions.push(session);
   let shown = '';
   let written = '';
   session.onProgramOutput((text) => { shown += text; });
@@ -152,7 +127,7 @@ describe('record-replay under gdb', () => {
 
   for (const record of [true, false]) {
     it(`stdin from a pipe ${record ? 'is replayed' : 'is gone in a replay without the shim'}`, async () => {
-      const fifo = join(scratch.path, `numbers-${record}.fifo`);
+      const fifo = join(sandbox.scratch.path, `numbers-${record}.fifo`);
       execFileSync('mkfifo', [fifo]);
       // The writer blocks until fred-exec opens the pipe when the program starts.
       const writer = spawn('sh', ['-c', 'printf "1\\n2\\n3\\n" > "$0"', fifo], { stdio: 'ignore' });
@@ -186,7 +161,7 @@ describe('record-replay under gdb', () => {
 
 
   it('reports a replay that makes other calls than the recording as a divergence', async () => {
-    const modeFile = scratch.file('mode', 'clock\n');
+    const modeFile = sandbox.scratch.file('mode', 'clock\n');
     const opened = await open('divergence', { args: [modeFile] });
     const { session } = opened;
     await session.setBreakpoint(at('divergence.c', 'open'));
@@ -319,7 +294,7 @@ describe('record-replay under pdb (fred_pdb resumes the shim only while the prog
   }
 
   it('read_stdin.py with --stdin from a pipe: the replay reads the recorded input', async () => {
-    const fifo = join(scratch.path, 'numbers-pdb.fifo');
+    const fifo = join(sandbox.scratch.path, 'numbers-pdb.fifo');
     execFileSync('mkfifo', [fifo]);
     const writer = spawn('sh', ['-c', 'printf "1\\n2\\n3\\n" > "$0"', fifo], { stdio: 'ignore' });
     const opened = await open('read_stdin.py', { stdinFile: fifo });
@@ -343,7 +318,7 @@ describe('record-replay under python3 (a fork snapshot of the test\'s own)', () 
   const driver = join(repoRoot, 'test', 'native', 'fork_snapshot_driver.py');
 
   function runDriver(program: string, record: boolean, input: string): Promise<{ stdout: string; code: number | null }> {
-    const log = join(scratch.path, `python-${Math.random().toString(36).slice(2)}.log`);
+    const log = join(sandbox.scratch.path, `python-${Math.random().toString(36).slice(2)}.log`);
     const env: Record<string, string> = { ...process.env as Record<string, string> };
     if (record) Object.assign(env, { LD_PRELOAD: shimFile, FRED_RECORD_LOG: log, FRED_RECORD_PAUSED: '1' });
     return new Promise((resolve, reject) => {
@@ -391,9 +366,9 @@ describe('record-replay under python3 (a fork snapshot of the test\'s own)', () 
 describe('the fred command line', () => {
   it('preloads the shim by default, and --no-record runs the program without it', async () => {
     prepareCli();
-    const script = scratch.file('probe.txt', 'break main\nrun\nprint (long)fred_record_count()\n');
+    const script = sandbox.scratch.file('probe.txt', 'break main\nrun\nprint (long)fred_record_count()\n');
     const probe = async (flags: string[]) => {
-      const run = await runFred(['--batch', '--json', ...flags, '--commands', script, '--', fixtureBinary('clock_random')], { env: { TMPDIR: temporary } });
+      const run = await runFred(['--batch', '--json', ...flags, '--commands', script, '--', fixtureBinary('clock_random')], { env: { TMPDIR: sandbox.temporary } });
       const records = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { ok: boolean; output: string; error?: string });
       return records.at(-1)!;
     };

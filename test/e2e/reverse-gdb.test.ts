@@ -3,17 +3,16 @@
 // exactly where plain gdb stops, and reverse commands must retrace those stops backwards.
 // Line numbers come from the fixtures' `/* @name */` markers.
 
-import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FredError } from '../../src/errors.js';
 import { Session } from '../../src/session/session.js';
 import type { CommandOutcome, Location } from '../../src/debugger/types.js';
-import { ensureBuilt } from '../helpers/build.js';
-import { prepareCli, runFred, ScratchDirectory } from '../helpers/cli.js';
+import { prepareCli, runFred } from '../helpers/cli.js';
 import { fixtureBinary, fixtureSource, markerLine } from '../helpers/fixtures.js';
 import { plainWalk, type PlainWalk } from '../helpers/plain-gdb.js';
 import { descendants, describeProcesses, survivorsAfter, waitFor, type ProcessInfo } from '../helpers/processes.js';
+import { sessionSandbox } from '../helpers/session-sandbox.js';
 
 interface Fixture {
   binary: string;
@@ -27,30 +26,7 @@ const RECURSION: Fixture = { binary: 'recursion', source: 'recursion.c', args: [
 const COUNTER_LOOP: Fixture = { binary: 'counter_loop', source: 'counter_loop.c', args: ['2000', '1000'] };
 const CRASH: Fixture = { binary: 'crash', source: 'crash.c', args: [] };
 
-let scratch: ScratchDirectory;
-let savedTmpdir: string | undefined;
-const openSessions: Session[] = [];
-
-beforeAll(() => {
-  ensureBuilt();
-  scratch = new ScratchDirectory();
-  // fred's private directories (fred-gdb-*) go here, to check that none is left behind.
-  savedTmpdir = process.env['TMPDIR'];
-  mkdirSync(join(scratch.path, 'tmp'));
-  process.env['TMPDIR'] = join(scratch.path, 'tmp');
-});
-
-afterEach(async () => {
-  for (const session of openSessions.splice(0)) await session.close();
-});
-
-afterAll(() => {
-  if (savedTmpdir === undefined) delete process.env['TMPDIR'];
-  else process.env['TMPDIR'] = savedTmpdir;
-  const leftovers = readdirSync(join(scratch.path, 'tmp')).filter((name) => name.startsWith('fred-gdb-'));
-  scratch.remove();
-  expect(leftovers, 'fred-gdb-* directories left behind').toEqual([]);
-});
+const sandbox = sessionSandbox('fred-gdb-');
 
 interface Opened {
   session: Session;
@@ -66,7 +42,7 @@ async function open(fixture: Fixture, checkpointIntervalMs = 1, record = true): 
   const session = await Session.start({
     program: fixtureBinary(fixture.binary), args: fixture.args, debugger: 'gdb', checkpointIntervalMs, record,
   });
-  openSessions.push(session);
+  sandbox.sessions.push(session);
   let output = '';
   session.onProgramOutput((text) => { output += text; });
   return { session, programOutput: () => output };
@@ -623,8 +599,8 @@ describe('fred --batch --json: time-travel commands by name and alias', () => {
       'rs 0',
       'continue',
     ];
-    const commands = scratch.file('time-travel.txt', `${script.join('\n')}\n`);
-    const tmp = join(scratch.path, 'tmp');
+    const commands = sandbox.scratch.file('time-travel.txt', `${script.join('\n')}\n`);
+    const tmp = join(sandbox.scratch.path, 'tmp');
     const run = await runFred(['--batch', '--json', '--commands', commands, '--', fixtureBinary('linked_list')], { env: { TMPDIR: tmp } });
     const records = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as {
       command: string; ok: boolean; error?: string; location: Location | null; output: string;

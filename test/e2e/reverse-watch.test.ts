@@ -9,18 +9,17 @@
 //     was executing.
 // Line numbers come from the fixtures' markers.
 
-import { mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { quoteMiString } from '../../grammars/mi/api.js';
 import { FredError } from '../../src/errors.js';
 import { Session } from '../../src/session/session.js';
 import type { Location } from '../../src/debugger/types.js';
 import { ensureBuilt } from '../helpers/build.js';
-import { prepareCli, runFred, ScratchDirectory, type FredRun } from '../helpers/cli.js';
+import { prepareCli, runFred, type FredRun } from '../helpers/cli.js';
 import { fixtureBinary, fixtureSource, markerLine } from '../helpers/fixtures.js';
 import { PlainGdb } from '../helpers/plain-gdb.js';
+import { sessionSandbox } from '../helpers/session-sandbox.js';
 
 // Small enough to search statement by statement in seconds; the bug still lands deep: insertion
 // 45 of 60 is linked 6 `insert` frames below `main`.
@@ -28,31 +27,7 @@ const BST_ARGS = ['60', '45'];
 const INVENTORY_ARGS = ['300', '150'];
 const BISECT_TIMEOUT_MS = 120_000;
 
-let scratch: ScratchDirectory;
-let savedTmpdir: string | undefined;
-const openSessions: Session[] = [];
-
-beforeAll(() => {
-  ensureBuilt();
-  prepareCli();
-  scratch = new ScratchDirectory();
-  // fred's private directories (fred-gdb-*) go here, to check that none is left behind.
-  savedTmpdir = process.env['TMPDIR'];
-  mkdirSync(join(scratch.path, 'tmp'));
-  process.env['TMPDIR'] = join(scratch.path, 'tmp');
-});
-
-afterEach(async () => {
-  for (const session of openSessions.splice(0)) await session.close();
-});
-
-afterAll(() => {
-  if (savedTmpdir === undefined) delete process.env['TMPDIR'];
-  else process.env['TMPDIR'] = savedTmpdir;
-  const leftovers = readdirSync(join(scratch.path, 'tmp')).filter((name) => name.startsWith('fred-'));
-  scratch.remove();
-  expect(leftovers, 'fred-* directories left behind').toEqual([]);
-});
+const sandbox = sessionSandbox('fred-', () => { ensureBuilt(); prepareCli(); });
 
 // ---- fred ---------------------------------------------------------------------------------
 
@@ -64,7 +39,7 @@ interface Opened {
 
 async function open(program: string, args: string[], checkpointIntervalMs?: number): Promise<Opened> {
   const session = await Session.start({ program, args, checkpointIntervalMs });
-  openSessions.push(session);
+  sandbox.sessions.push(session);
   let output = '';
   session.onProgramOutput((text) => { output += text; });
   return { session, programOutput: () => output };
@@ -242,7 +217,7 @@ interface PythonChange {
 
 /** The last change of `expression` (over the program's globals) before line `stopLine` of the main module first runs (0: the end). */
 function pythonChange(program: string, args: string[], expression: string, stopLine: number, prints: string[]): { change: PythonChange; final: string } {
-  const script = scratch.file('oracle.py', PYTHON_ORACLE);
+  const script = sandbox.scratch.file('oracle.py', PYTHON_ORACLE);
   const output = execFileSync('python3', [script, program, expression, String(stopLine), JSON.stringify(prints), ...args], { encoding: 'utf8' });
   const result = JSON.parse(output) as { change: PythonChange | null; final: string };
   expect(result.change, 'the oracle saw a change').not.toBeNull();
