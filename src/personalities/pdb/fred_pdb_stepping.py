@@ -104,7 +104,10 @@ class CountedStepping:
         if self.allow_kbdint:
             self.prompt_interrupt(signum, frame)
             return
-        # The handler runs in the program's frame: its own calls are not program events.
+        # The handler runs in the program's frame: its own calls are not program events, for the
+        # event counter or for the record shim (a replay, never interrupted, would not make them;
+        # the stop it leads to resumes recording when it ends).
+        self.shim.pause_recording()
         sys.settrace(None)
         self.interrupted = True
         if self.replay is not None:
