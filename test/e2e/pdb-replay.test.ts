@@ -33,7 +33,7 @@ interface Started {
   programOutput: () => string;
 }
 
-async function start(file: string, stdinFile?: string): Promise<Started> {
+async function start(file: string, stdinFile?: string, env?: Record<string, string>): Promise<Started> {
   const program = path.isAbsolute(file) ? file : fixtureSource(file);
   const terminal = new ProgramTerminal();
   let output = '';
@@ -43,7 +43,7 @@ async function start(file: string, stdinFile?: string): Promise<Started> {
     await pdb.dispose();
     terminal.dispose();
   });
-  await pdb.launch({ program, args: [], stdinFile, programTty: terminal.path, cwd: scratch });
+  await pdb.launch({ program, args: [], stdinFile, programTty: terminal.path, cwd: scratch, env });
   return { pdb, programOutput: () => output };
 }
 
@@ -335,6 +335,55 @@ describe('pdb marks and runUntil', () => {
     for (let steps = 0; steps < 5000 && (await pdb.replay.mark()).key !== atBreakpoint.key; steps++) await pdb.next();
     expect(await pdb.replay.mark()).toEqual(atBreakpoint);
     expect(await pdb.evaluate('i')).toBe('12');
+  });
+
+  it('counts the same events in C, running free, as the Python counter does', async () => {
+    // Generators, exceptions raised and caught, recursion, comprehensions and a module of the
+    // program's own: every kind of trace event. The program also says whether it sees a Python
+    // trace function while it runs free (the C counter installs none it could see).
+    writeFileSync(path.join(scratch, 'helper_module.py'), 'def twice(x):\n    return [v * 2 for v in (x, x)]\n');
+    const program = path.join(scratch, 'events.py');
+    writeFileSync(program, [
+      'import sys',
+      'import helper_module',
+      'def numbers(n):',
+      '    for i in range(n):',
+      '        yield i',
+      'def risky(i):',
+      '    if i % 3 == 0:',
+      '        raise ValueError(i)',
+      '    return i',
+      'def depth(n):',
+      '    return 0 if n == 0 else 1 + depth(n - 1)',
+      'total = 0',
+      'for i in numbers(300):',
+      '    try:',
+      '        total += risky(i) + depth(i % 7) + sum(helper_module.twice(i))',
+      '    except ValueError:',
+      '        total -= 1',
+      'print("python tracer seen:", sys.gettrace() is not None, "total:", total)',
+      '',
+    ].join('\n'));
+    const runs = [];
+    for (const env of [{}, { FRED_PDB_PYTHON_COUNTER: '1' }]) {
+      const started = await start(program, undefined, env);
+      const { pdb } = started;
+      const id = await pdb.replay.checkpoints.take();
+      const steps = await stepMarks(pdb, 40);
+      expect(await pdb.replay.runUntil(null)).toBe(true);
+      const end = await pdb.replay.mark();
+      await waitForOutput(started, 'total:');
+      // Running free to a moment that stepping found lands exactly there.
+      await pdb.replay.checkpoints.restore(id);
+      expect(await pdb.replay.runUntil(steps[39]!)).toBe(true);
+      expect(await pdb.replay.mark()).toEqual(steps[39]);
+      runs.push({ end: indexOf(end), steps: steps.map(indexOf), output: started.programOutput() });
+    }
+    const [inC, inPython] = runs;
+    expect(inC!.output).toContain('python tracer seen: False total: ');
+    expect(inPython!.output).toContain('python tracer seen: True total: ');
+    expect(inC!.end).toBe(inPython!.end);
+    expect(inC!.steps).toEqual(inPython!.steps);
   });
 
   it('gives up a run when interrupted, at a normal stop', async () => {

@@ -3,11 +3,15 @@
 # needs. Its index names one exact moment of a run, so it must never depend on the debugger.
 #
 # The counting is the whole forward-run overhead of fred on Python, so the hot path is a closure
-# over cell variables: one increment, one comparison, one mode test per event.
+# over cell variables: one increment, one comparison, one mode test per event. In RUN_FREE mode,
+# the one a replay spends its time in, the C counter (native/pdb/event-counter.c) counts instead
+# when it is built for this python3: the same events, without a Python call each.
 
 import bdb
 import cmd
 import importlib
+import importlib.machinery
+import importlib.util
 import os
 import pdb
 import runpy
@@ -20,6 +24,23 @@ RUN_FREE = 0          # nothing: runUntil, and `continue` without breakpoints
 FOLLOW_DEBUGGER = 1   # every event to bdb: step, next, return, until, interrupts, scans
 FINISH_FRAME = 2      # nothing until one frame returns, then a callback (a scan's "finish")
 BREAKPOINTS_ONLY = 3  # line events of files with breakpoints to bdb: `continue`, breakpoint hits
+
+
+def _c_counter():
+    """native/build/Release/_fred_event_counter, or None when it is not built for this python3 (or
+    FRED_PDB_PYTHON_COUNTER is set, to compare the two)."""
+    if os.environ.get('FRED_PDB_PYTHON_COUNTER'):
+        return None
+    here = os.path.dirname(os.path.abspath(__file__))
+    folder = os.path.join(here, os.pardir, os.pardir, os.pardir, 'native', 'build', 'Release')
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = os.path.join(folder, '_fred_event_counter' + suffix)
+        if os.path.exists(path):
+            spec = importlib.util.spec_from_file_location('_fred_event_counter', path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    return None
 
 
 def _machinery():
@@ -41,6 +62,7 @@ class EventCounter:
 
     def __init__(self, dispatch, reached, breakpoint_lines, is_main, ending, stops):
         files, folders = _machinery()
+        c_counter = _c_counter()
 
         def is_program(filename):
             if filename in files or filename.startswith('<frozen importlib'):
@@ -58,6 +80,7 @@ class EventCounter:
         main_code = None
         unwinding = None  # the exception leaving the main module's frame, if one is
         ending_with = None  # during the main module's return event: (that exception or None,)
+        counting_in_c = False  # then `count` and `stop_at` are the C counter's
 
         # Three kinds of local tracer. `local` serves every mode; `quiet` only counts; a `watching`
         # tracer hands bdb only the lines of one file that have breakpoints. A frame keeps its
@@ -190,8 +213,39 @@ class EventCounter:
                 set_mode(RUN_FREE)
                 callback(frame, arg)
 
+        def count_in_c():
+            nonlocal counting_in_c
+            if c_counter is None or main_code is None or ending_with is not None:
+                return  # the main module's frame is not known yet, or is returning
+            c_counter.start(count, stop_at, main_code, unwinding, program_files, is_program, reached_in_c, main_in_c)
+            counting_in_c = True
+
+        def count_in_python(frame=None):
+            """Takes the count back from the C counter; `frame` is the frame of the event it
+            handed over (or the caller's). Frames called meanwhile have no tracer of their own."""
+            nonlocal count, counting_in_c, unwinding
+            count, installed, unwinding = c_counter.stop()
+            counting_in_c = False
+            stacked = frame if frame is not None else sys._getframe(2)
+            while stacked is not None:
+                if counts(stacked):
+                    stacked.f_trace = tracer_for(stacked)
+                stacked = stacked.f_back
+            if installed:  # (a SIGINT handler may have removed it: then it traces again itself)
+                sys.settrace(trace)
+
+        def reached_in_c(frame, event, arg):
+            count_in_python(frame)
+            reached(frame, event, arg)
+
+        def main_in_c(frame, event, arg):
+            count_in_python(frame)
+            main_frame(frame, event, arg)
+
         def set_mode(new_mode, frame=None, callback=None):
             nonlocal mode, finishing, finished
+            if counting_in_c:
+                count_in_python()
             if new_mode == mode == FOLLOW_DEBUGGER:
                 return  # every step of a scan: the stack's tracers are all `local` already
             mode, finishing, finished = new_mode, frame, callback
@@ -205,17 +259,21 @@ class EventCounter:
                     if stacked.f_trace is not None and stacked.f_trace is not trace:
                         stacked.f_trace = tracer_for(stacked)
                     stacked = stacked.f_back
+            else:
+                count_in_c()
 
         def set_stop_at(index):
             nonlocal stop_at
             stop_at = NEVER if index is None else index
+            if counting_in_c:
+                c_counter.set_stop_at(stop_at)
 
         def restart():
             nonlocal count, main_code, unwinding
+            set_mode(FOLLOW_DEBUGGER)
             count = 0
             main_code, unwinding = None, None
             set_stop_at(None)
-            set_mode(FOLLOW_DEBUGGER)
 
         def counts(frame):
             filename = frame.f_code.co_filename
@@ -226,7 +284,7 @@ class EventCounter:
         # During the program's last event, (the exc_info unwinding it or None,); else None.
         self.program_ending = lambda: ending_with
         self.counts = counts
-        self.count = lambda: count
+        self.count = lambda: c_counter.count() if counting_in_c else count
         self.stop_at = set_stop_at
         self.restart = restart
         self.run_free = lambda: set_mode(RUN_FREE)
