@@ -108,8 +108,11 @@ export interface WatchPowers {
    * by event count ignore it).
    */
   midpoint(until: Mark, spanMs: number, fraction?: number): Promise<{ mark: Mark; spanMs: number } | null>;
-  /** Runs from the current moment to `until` (left there), returning how long that took. */
-  timeTo(until: Mark): Promise<number>;
+  /**
+   * Runs from the current moment to `until` (left there), returning how long that took; null,
+   * without moving, from personalities whose midpoints need no time (they bisect by event count).
+   */
+  timeTo(until: Mark): Promise<number | null>;
   /**
    * `scan` to `until`, evaluating the expression at each entry, reporting only the last entry
    * whose value was not `value` (none: it was `value` at every entry).

@@ -119,9 +119,6 @@ function sideEffects(expression: string): FredError {
 /** EXPR evaluations slower than this make the final stretch be searched by seeking (see lastDifferentBySeeking). */
 const EXPENSIVE_EVALUATION_MS = 2;
 
-/** Probes reached in less than this are not checkpointed (a fork checkpoint costs ~15 ms here). */
-const PROBE_CHECKPOINT_MS = 15;
-
 /** Level 1: the newest checkpointed moment where the value differed, and the next one after it. */
 async function findCheckpointStretch(search: Search, current: Moment): Promise<{ earlier: Moment; later: Moment } | null> {
   let later = current;
@@ -173,43 +170,51 @@ function scanLevel(search: Search, from: Moment): number {
 
 /**
  * Level 2: narrow the stretch [earlier (other value), later (the value)] while it is long,
- * checkpointing each probe. The latest change matters, so each round first probes near the end
- * (7/8) and then the middle: a value that left and came back late is found before the bisection
- * settles on an older change.
+ * checkpointing each probe. The latest change matters: while no probe has differed, a round
+ * probes the middle and then, running on from there, 7/8 of the way, so that a value that left
+ * and came back late is found before the bisection settles on an older change (the late probe
+ * costs a quarter of a stretch more, not a second run from its start).
  */
 async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[Moment, Moment]> {
   const { timeline } = search.context;
   const narrowed = { earlier, later, low: 0, high: 1 };
   report(search, 'bisecting', narrowed);
   await timeline.seek(earlier);
-  let span = await search.watch.timeTo(later.mark!);
-  timeline.standAt(later);
+  const measured = await search.watch.timeTo(later.mark!);
+  if (measured !== null) timeline.standAt(later);
+  let span = measured ?? 0;
   let galloping = true;
+  const narrow = (probe: { moment: Moment; differs: boolean }, position: number): void => {
+    // For the display: the probe aimed at `position` of the stretch (gdb's land near it).
+    if (probe.differs) narrowed.low = position;
+    else narrowed.high = position;
+    report(search, 'bisecting');
+  };
   for (;;) {
-    const fractions = galloping ? [7 / 8, 1 / 2] : [1 / 2];
-    let moved = false;
-    for (const fraction of fractions) {
-      const probe = await probeAt(search, earlier, later, span, fraction);
-      if (!probe) return [earlier, later];
-      // For the display: the probe aimed at `fraction` of the stretch (gdb's land near it).
-      const position = narrowed.low + fraction * (narrowed.high - narrowed.low);
-      if (probe.differs) narrowed.low = position;
-      else narrowed.high = position;
-      report(search, 'bisecting');
-      if (probe.differs) {
-        // The latest visible change is after this probe: bisect plainly from here on.
-        span = Math.max(span - probe.spanMs, 0);
-        earlier = probe.moment;
-        galloping = false;
-        moved = true;
-        break;
-      }
-      later = probe.moment;
-      span = probe.spanMs;
-      moved = true;
-      if (fraction === 7 / 8) continue;
+    const middle = await probeAt(search, earlier, later, span, 1 / 2);
+    if (!middle) return [earlier, later];
+    const middlePosition = (narrowed.low + narrowed.high) / 2;
+    if (middle.differs) {
+      // The latest visible change is after this probe: bisect plainly from here on.
+      narrow(middle, middlePosition);
+      earlier = middle.moment;
+      span = Math.max(span - middle.spanMs, 0);
+      galloping = false;
+      continue;
     }
-    if (!moved) return [earlier, later];
+    if (galloping) {
+      const late = await probeAt(search, middle.moment, later, Math.max(span - middle.spanMs, 0), 3 / 4);
+      if (late?.differs) {
+        narrow(late, middlePosition + (3 / 4) * (narrowed.high - middlePosition));
+        earlier = late.moment;
+        span = Math.max(span - middle.spanMs - late.spanMs, 0);
+        galloping = false;
+        continue;
+      }
+    }
+    narrow(middle, middlePosition);
+    later = middle.moment;
+    span = middle.spanMs;
   }
 }
 
@@ -222,12 +227,13 @@ async function probeAt(search: Search, earlier: Moment, later: Moment, span: num
     timeline.forgetPosition();
     return null;
   }
-  const moment = timeline.momentFor(middle.mark, earlier, 'other', earlier.outputBytes);
+  const moment = timeline.momentFor(middle.mark, earlier, 'other', earlier.outputBytes, middle.spanMs);
   timeline.standAt(moment);
-  // A checkpoint costs about as much as replaying a few milliseconds: worth it only for a probe
-  // that took longer than that to reach (replays to moments after it then start here).
-  if (middle.spanMs >= PROBE_CHECKPOINT_MS) await timeline.checkpointHere(moment);
   const differs = (await valueAt(search, moment)) !== search.value;
+  // Later probes start from the last probe that differed (the stretch's new start), and go back
+  // to it after each probe that did not: checkpoint it when replaying to it costs more than a
+  // checkpoint does. (Probes that did not differ end the stretch: nothing goes back to them.)
+  if (differs && moment.costSinceCheckpoint >= timeline.checkpointCostMs) await timeline.checkpointHere(moment);
   return { moment, differs, spanMs: middle.spanMs };
 }
 

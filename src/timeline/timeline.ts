@@ -34,6 +34,8 @@ export class Timeline {
   private nextUserCheckpoint = 1;
   /** Work done so far, for reports such as `fred bisect`'s. */
   readonly stats = { checkpoints: 0, restores: 0 };
+  /** What the last checkpoint cost (ms): replays shorter than this are cheaper than a checkpoint. */
+  checkpointCostMs = 15;
 
   constructor(private readonly replay: ReplayPowers, readonly policy: CheckpointPolicy) {}
 
@@ -100,7 +102,9 @@ export class Timeline {
 
   async checkpointHere(moment: Moment): Promise<void> {
     if (moment.checkpoint !== undefined) return;
+    const started = performance.now();
     moment.checkpoint = await this.replay.checkpoints.take();
+    this.checkpointCostMs = performance.now() - started;
     this.stats.checkpoints++;
     moment.costSinceCheckpoint = 0;
     await this.thin();
