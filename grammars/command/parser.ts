@@ -1,14 +1,8 @@
 // The grammar of one command line: an optional leading blank, then a comment, a command
 // (a name followed by words), or nothing. One parser instance is reused for every line.
 
-import {
-  defaultParserErrorProvider,
-  EMPTY_ALT,
-  EmbeddedActionsParser,
-  type IParserErrorMessageProvider,
-  type IToken,
-  tokenMatcher,
-} from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken } from 'chevrotain';
+import { defaultParserErrorProvider, EMPTY_ALT, EmbeddedActionsParser, tokenMatcher } from '../chevrotain.js';
 import { Bang, Blank, commandTokens, Hash, LineBreak, Name, OtherNameStart, WordPiece } from './tokens.js';
 import { type Word, wordFromPieces } from './words.js';
 

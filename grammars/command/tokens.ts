@@ -1,7 +1,7 @@
 // Tokens of one fred command line. Every character lexes to some token, so the lexer never fails:
 // unbalanced quotes and odd characters are the parser's and the word splitter's business.
 
-import { createToken, Lexer } from 'chevrotain';
+import { createToken, Lexer } from '../chevrotain.js';
 
 /** The characters that separate words, as a regular-expression class body: gdb's ASCII blanks. */
 export const blankCharacters = ' \\t\\f\\v';

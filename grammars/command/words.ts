@@ -1,7 +1,8 @@
 // How a word's pieces become its text, shell style: quotes removed, and inside double quotes the
 // escapes \" \\ \n \t decoded. Other backslashes are kept as written, so Windows-ish paths survive.
 
-import { type IToken, tokenMatcher } from 'chevrotain';
+import type { IToken } from 'chevrotain';
+import { tokenMatcher } from '../chevrotain.js';
 import { DoubleQuoted, SingleQuoted, UnterminatedQuote } from './tokens.js';
 
 export interface Word {

@@ -1,7 +1,7 @@
 // The GDB/MI output grammar (gdb manual, "GDB/MI Output Syntax"), for one line without its newline.
 // Produces a CST; visitor.ts turns it into MiRecord values.
 
-import { CstParser } from 'chevrotain';
+import { CstParser } from '../chevrotain.js';
 import {
   allTokens, Ampersand, At, Caret, Comma, CString, Digits, Equals, LCurly, LSquare, Name, Plus,
   Prompt, RCurly, RSquare, Star, Tilde,

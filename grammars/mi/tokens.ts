@@ -1,7 +1,8 @@
 // Tokens and lexer for one line of GDB/MI output. MI has no whitespace outside c-strings, so there
 // is no whitespace token: a stray space (program output mixed into gdb's stream) is a lex error.
 
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { createToken, Lexer } from '../chevrotain.js';
 
 /** The "(gdb) " prompt that ends each batch of output; gdb writes the trailing space. */
 export const Prompt = createToken({ name: 'Prompt', pattern: /\(gdb\) ?/ });

@@ -1,7 +1,8 @@
 // The grammar of one line of pdb's dialogue: optional prompts, then one kind of line. Values are
 // built by embedded actions; one parser instance is reused for every line.
 
-import { EmbeddedActionsParser, type IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
+import { EmbeddedActionsParser } from '../chevrotain.js';
 import {
   allTokens, At, BreakpointFile, BreakpointMarker, CallMarker, CallParentheses, Colon, CurrentFrameMarker,
   DeletedBreakpointMarker, ErrorMarker, ExitStatusMarker, FramePath, FrameLine, FredMarker, FunctionName,

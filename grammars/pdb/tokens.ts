@@ -1,7 +1,8 @@
 // Tokens of one line of pdb's dialogue (python3 -m pdb, or fred_pdb which adds `@fred` lines).
 // A line starts in mode `lineStart`; a marker recognised there decides how the rest is lexed.
 
-import { createToken, Lexer, type CustomPatternMatcherFunc, type IMultiModeLexerDefinition } from 'chevrotain';
+import type { CustomPatternMatcherFunc, IMultiModeLexerDefinition } from 'chevrotain';
+import { createToken, Lexer } from '../chevrotain.js';
 
 /** The prompts pdb prints before reading a command: its own, and the one inside `commands N`. */
 export const pdbPrompts = ['(Pdb) ', '(com) '] as const;
