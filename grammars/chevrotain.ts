@@ -12,4 +12,4 @@ type Chevrotain = typeof import('chevrotain');
 const entry = createRequire(import.meta.url).resolve('chevrotain'); // .../lib/src/api.js
 const chevrotain: Chevrotain = await import(pathToFileURL(join(dirname(entry), '..', 'chevrotain.mjs')).href);
 
-export const { createToken, CstParser, defaultParserErrorProvider, EMPTY_ALT, EmbeddedActionsParser, Lexer, tokenMatcher } = chevrotain;
+export const { createToken, CstParser, defaultParserErrorProvider, EMPTY_ALT, EmbeddedActionsParser, generateCstDts, Lexer, tokenMatcher } = chevrotain;

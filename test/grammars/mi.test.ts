@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateCstDts } from 'chevrotain';
+import { generateCstDts } from '../../grammars/chevrotain.js';
 import { describe, expect, it } from 'vitest';
 import { parseMiLine, quoteMiString, type MiRecord, type MiTuple, type MiValue } from '../../grammars/mi/api.js';
 import { MiParser } from '../../grammars/mi/parser.js';
