@@ -316,6 +316,10 @@ static void hide_from_children(void) {
   }
   unsetenv("FRED_RECORD_LOG");
   unsetenv("FRED_RECORD_PAUSED");
+  if (getenv("FRED_BIND_NOW")) {  /* fred asked the dynamic linker to bind at start, not the user */
+    unsetenv("LD_BIND_NOW");
+    unsetenv("FRED_BIND_NOW");
+  }
 }
 
 __attribute__((constructor)) static void start_recording(void) {

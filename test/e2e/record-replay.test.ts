@@ -219,6 +219,9 @@ describe('record-replay under gdb', () => {
     // The program does not see fred's variables (children it starts would record otherwise).
     expect(await session.evaluate('(long)getenv("FRED_RECORD_LOG")')).toBe('0');
     expect(await session.evaluate('(long)getenv("LD_PRELOAD")')).toBe('0');
+    // Nor the eager binding fred asked the dynamic linker for (fast steps over first calls).
+    expect(await session.evaluate('(long)getenv("LD_BIND_NOW")')).toBe('0');
+    expect(await session.evaluate('(long)getenv("FRED_BIND_NOW")')).toBe('0');
     // Neither gdb nor anything else fred started has the shim in its environment.
     const gdb = descendants(process.pid).filter((info) => info.name === 'gdb');
     expect(gdb.length).toBeGreaterThan(0);
