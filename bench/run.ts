@@ -2,12 +2,20 @@
 // as timing assertions in tests). Prints one table per concern.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Session } from '../src/session/session.js';
 import { packageFile } from '../src/system/package-root.js';
 
 const C_LOOP = packageFile('fixtures', 'bin', 'counter_loop');
+const INVENTORY = packageFile('fixtures', 'py', 'inventory.py');
+
+/** The line of a fixture source that carries `@name` (fixtures/README.md). */
+function markerLine(source: string, name: string): number {
+  const index = readFileSync(source, 'utf8').split('\n').findIndex((line) => new RegExp(`@${name}\\b`).test(line));
+  if (index < 0) throw new Error(`no @${name} in ${source}`);
+  return index + 1;
+}
 
 interface Row { [column: string]: string | number }
 
@@ -54,17 +62,29 @@ function format(value: string | number | undefined): string {
 async function reverseExecution(): Promise<Row[]> {
   const iterations = '300000';
   const plain = best(3, () => timeCommand('gdb', ['-batch', '-nx', '-ex', 'run', '--args', C_LOOP, iterations]));
-  const forward = await bestAsync(3, async () => {
-    const session = await Session.start({ program: C_LOOP, args: [iterations] });
+  // fred's gdb loads no separate debug information (README): the same for a fair comparison.
+  const plainNoDebugFiles = best(3, () => timeCommand('gdb', ['-batch', '-nx', '-iex', 'set debug-file-directory /nonexistent', '-ex', 'run', '--args', C_LOOP, iterations]));
+  const plainPython = best(3, () => timeCommand('python3', [INVENTORY, '200000', '-1']));
+  const forwardPython = await bestAsync(3, async () => {
     const start = process.hrtime.bigint();
+    const session = await Session.start({ program: INVENTORY, args: ['200000', '-1'] });
+    await session.continue();
+    const elapsed = seconds(start);
+    await session.close();
+    return elapsed;
+  });
+  // Both sides include starting the debugger, as `gdb -batch -ex run` does.
+  const forward = await bestAsync(3, async () => {
+    const start = process.hrtime.bigint();
+    const session = await Session.start({ program: C_LOOP, args: [iterations] });
     await session.run();
     const elapsed = seconds(start);
     await session.close();
     return elapsed;
   });
   const plainNoCheckpoints = await bestAsync(3, async () => {
-    const session = await Session.start({ program: C_LOOP, args: [iterations], checkpointIntervalMs: 0 });
     const start = process.hrtime.bigint();
+    const session = await Session.start({ program: C_LOOP, args: [iterations], checkpointIntervalMs: 0 });
     await session.run();
     const elapsed = seconds(start);
     await session.close();
@@ -95,6 +115,7 @@ async function reverseExecution(): Promise<Row[]> {
 
   return [
     { measure: 'forward run, gdb -batch -ex run (C, 300k iterations)', seconds: plain, ratio: 1 },
+    { measure: 'the same without separate debug info (libc6-dbg)', seconds: plainNoDebugFiles, ratio: plainNoDebugFiles / plain },
     { measure: 'fred run, automatic checkpoints on (target <= 1.3x)', seconds: forward, ratio: forward / plain },
     { measure: 'fred run, automatic checkpoints off', seconds: plainNoCheckpoints, ratio: plainNoCheckpoints / plain },
     { measure: 'next at the end of the run', seconds: next, ratio: 1 },
@@ -102,34 +123,83 @@ async function reverseExecution(): Promise<Row[]> {
     { measure: 'reverse-next at the end of the run', seconds: reverseNext, ratio: reverseNext / next },
     { measure: 'checkpoint (gdb fork)', seconds: take, ratio: take / next },
     { measure: 'restore (gdb restart + re-checkpoint)', seconds: restore, ratio: restore / next },
+    { measure: 'forward run, python3 (inventory.py, 200k orders)', seconds: plainPython, ratio: 1 },
+    { measure: 'fred continue under pdb, automatic checkpoints on (target <= 1.3x)', seconds: forwardPython, ratio: forwardPython / plainPython },
   ];
 }
 
-/** Issue 5: fred bisect against the plain forward run and against gdb's own watchpoint. */
+/**
+ * The anchor a user would script without fred: bisect the iteration count, one whole run of the
+ * program per probe under plain gdb or pdb, stopping with a conditional breakpoint at iteration
+ * K (`line` of the source, where `counter` is the iteration) and printing EXPR there.
+ * Seconds, or `>cap` when the search did not finish within `capSeconds`.
+ */
+function scriptedBisection(workload: Workload, capSeconds: number): string {
+  const { line, counter, iterations } = workload.scripted;
+  const source = workload.plain === 'gdb' ? packageFile('fixtures', 'c', `${workload.program.split('/').pop()!}.c`) : workload.program;
+  const at = `${source}:${markerLine(source, line)}`;
+  const start = process.hrtime.bigint();
+  const valueAt = (k: number): string | null => {
+    const left = capSeconds - seconds(start);
+    if (left <= 0) return null;
+    const run = workload.plain === 'gdb'
+      ? spawnSync('gdb', ['-batch', '-nx', '-ex', `break ${at} if ${counter} == ${k}`, '-ex', 'run', '-ex', `print ${workload.watch}`, '--args', workload.program, ...workload.args], { encoding: 'utf8', timeout: left * 1000, stdio: ['ignore', 'pipe', 'ignore'] })
+      : spawnSync('python3', ['-m', 'pdb', workload.program, ...workload.args], { encoding: 'utf8', timeout: left * 1000, input: `break ${at}, ${counter} == ${k}\ncontinue\np ${workload.watch}\nquit\n` });
+    if (run.error) return null;
+    const printed = (workload.plain === 'gdb' ? /\$1 = (.*)/ : /\(Pdb\) (True|False)/).exec(run.stdout ?? '');
+    return printed ? printed[1]!.trim() : null;
+  };
+  // The value at iteration 0 is the good one; find the first iteration where it is not.
+  const good = valueAt(0);
+  if (good === null) return `>${capSeconds}`;
+  let low = 0;
+  let high = iterations;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    const value = valueAt(middle);
+    if (value === null) return `>${capSeconds}`;
+    if (value === good) low = middle;
+    else high = middle;
+  }
+  return seconds(start).toFixed(2);
+}
+
+interface Workload {
+  name: string;
+  program: string;
+  args: string[];
+  watch: string;
+  plain: 'gdb' | 'python3';
+  /** For the scripted anchor: where the loop's iteration `counter` is checked, and how many. */
+  scripted: { line: string; counter: string; iterations: number };
+}
+
+/** Issue 5: fred bisect against the plain forward run, gdb's own watchpoint and a scripted bisection. */
 async function bisection(): Promise<Row[]> {
   const rows: Row[] = [];
-  const workloads: { name: string; program: string; args: string[]; watch: string; plain: 'gdb' | 'python3'; breakAt?: string }[] = [
-    { name: 'C: 200k BST insertions, invariant breaks at 150k', program: packageFile('fixtures', 'bin', 'bst'), args: ['200000', '150000'], watch: 'is_bst(root)', plain: 'gdb' },
+  const BST = packageFile('fixtures', 'bin', 'bst');
+  const workloads: Workload[] = [
+    { name: 'C: 200k BST insertions, invariant breaks at 150k', program: BST, args: ['200000', '150000'], watch: 'is_bst(root)', plain: 'gdb', scripted: { line: 'count', counter: 'i', iterations: 200000 } },
     // Ten times longer: the search part should grow about logarithmically (is_bst itself grows linearly).
-    { name: 'C: 2M BST insertions, invariant breaks at 1.5M', program: packageFile('fixtures', 'bin', 'bst'), args: ['2000000', '1500000'], watch: 'is_bst(root)', plain: 'gdb' },
-    { name: 'C: 300k loop iterations, counter parity breaks at 150k', program: C_LOOP, args: ['300000', '150000'], watch: 'check()', plain: 'gdb' },
+    { name: 'C: 2M BST insertions, invariant breaks at 1.5M', program: BST, args: ['2000000', '1500000'], watch: 'is_bst(root)', plain: 'gdb', scripted: { line: 'count', counter: 'i', iterations: 2000000 } },
+    { name: 'C: 300k loop iterations, counter parity breaks at 150k', program: C_LOOP, args: ['300000', '150000'], watch: 'check()', plain: 'gdb', scripted: { line: 'bug', counter: 'iteration', iterations: 300000 } },
     {
-      name: 'Python: 500k iterations, stock goes negative at 250k', program: packageFile('fixtures', 'py', 'inventory.py'), args: ['500000', '250000'],
-      watch: 'min(stock.values()) >= 0', plain: 'python3',
+      name: 'Python: 500k iterations, stock goes negative at 250k', program: INVENTORY, args: ['500000', '250000'],
+      watch: 'min(stock.values()) >= 0', plain: 'python3', scripted: { line: 'handle', counter: 'order_number', iterations: 500000 },
     },
   ];
+  const scriptedCap = 60;
   const bisectCap = 120;
   for (const workload of workloads) {
     if (!existsSync(workload.program)) {
-      rows.push({ workload: workload.name, 'plain run s': '-', 'fred bisect s': '-', ratio: 'fixture missing', 'gdb watch (cap 30 s)': '-' });
+      rows.push({ workload: workload.name, 'plain run s': '-', 'fred bisect s': '-', ratio: 'fixture missing', 'gdb watch (cap 30 s)': '-', [`scripted bisection (cap ${scriptedCap} s)`]: '-' });
       continue;
     }
     const plain = workload.plain === 'gdb'
       ? best(3, () => timeCommand('gdb', ['-batch', '-nx', '-ex', 'run', '--args', workload.program, ...workload.args]))
       : best(3, () => timeCommand('python3', [workload.program, ...workload.args]));
-    const breakAt: string[] = 'breakAt' in workload && workload.breakAt ? ['--break', workload.breakAt] : [];
     const bisectStart = process.hrtime.bigint();
-    const bisectRun = spawnSync('node', [packageFile('bin', 'fred.js'), 'bisect', '--watch', workload.watch, ...breakAt, '--json', '--', workload.program, ...workload.args], { stdio: ['ignore', 'pipe', 'ignore'], timeout: bisectCap * 1000, killSignal: 'SIGTERM' });
+    const bisectRun = spawnSync('node', [packageFile('bin', 'fred.js'), 'bisect', '--watch', workload.watch, '--json', '--', workload.program, ...workload.args], { stdio: ['ignore', 'pipe', 'ignore'], timeout: bisectCap * 1000, killSignal: 'SIGTERM' });
     const bisectSeconds = seconds(bisectStart);
     const finished = !bisectRun.error && bisectRun.status === 0;
     let watchAnchor = '-';
@@ -146,6 +216,7 @@ async function bisection(): Promise<Row[]> {
       'fred bisect s': finished ? bisectSeconds : `>${bisectCap} (or failed)`,
       ratio: finished ? bisectSeconds / plain : '-',
       'gdb watch (cap 30 s)': watchAnchor,
+      [`scripted bisection (cap ${scriptedCap} s)`]: scriptedBisection(workload, scriptedCap),
     });
   }
   return rows;
@@ -154,8 +225,10 @@ async function bisection(): Promise<Row[]> {
 async function main(): Promise<void> {
   console.log(`# fred benchmark — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, node ${process.version}`);
   console.log('Ratios are measured in this run; targets from the issues are in parentheses.');
-  printTable('Reverse execution (issue 3)', await reverseExecution());
-  printTable('fred bisect (issue 5): target <= 5x the plain forward run', await bisection());
+  // `npm run bench -- reverse` or `-- bisect` runs one table.
+  const only = process.argv[2];
+  if (only === undefined || only === 'reverse') printTable('Reverse execution (issue 3)', await reverseExecution());
+  if (only === undefined || only === 'bisect') printTable('fred bisect (issue 5): target <= 5x the plain forward run', await bisection());
 }
 
 main().catch((error: unknown) => {
