@@ -68,14 +68,21 @@ FRED_INTERPOSED ssize_t fred_impl_fred_read(int fd, void *buffer, size_t size) {
   struct fred_call call;
   enum fred_call_mode mode = fred_call_begin(&call, FRED_EVENT_READ, arguments);
   if (mode == FRED_CALL_LIVE) return kernel_result(fred_raw_read(fd, buffer, size));
-  if (mode == FRED_CALL_RECORD && !wait_for_input(fd, 0, &call)) {
-    long result = fred_raw_read(fd, buffer, size);
+  if (mode == FRED_CALL_RECORD) {
+    /* Data is usually there already: one system call reads it. Otherwise (or where reading
+     * without waiting is not supported) wait as the log allows, then read. */
+    long result = fred_raw_read_nowait(fd, buffer, size);
+    if (result == -EAGAIN || result == -EOPNOTSUPP || result == -EINVAL) {
+      if (wait_for_input(fd, 0, &call)) goto replay;
+      result = fred_raw_read(fd, buffer, size);
+    }
     int error = result < 0 ? (int)-result : 0;
     int64_t value = result < 0 ? -1 : result;
     if (fred_call_record(&call, value, error, buffer, result > 0 ? (uint32_t)result : 0) == FRED_CALL_RECORD) {
       return kernel_result(result);
     }
   }
+replay:
   memcpy(buffer, fred_event_payload(call.logged), call.logged->payload_size);
   return (ssize_t)fred_call_replayed(&call);
 }
