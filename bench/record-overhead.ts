@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RecordLog } from '../src/native/record-log.js';
-import { shimPath } from '../src/native/recording.js';
+import { logParent, shimPath } from '../src/native/recording.js';
 import { packageFile } from '../src/system/package-root.js';
 
 export interface OverheadRow {
@@ -64,7 +64,8 @@ function runOnce(workload: Workload, environment: NodeJS.ProcessEnv): number {
  */
 export async function recordOverheadRows(): Promise<OverheadRow[]> {
   execFileSync('make', ['-s', '-C', packageFile('fixtures')]);
-  const directory = mkdtempSync(join(tmpdir(), 'fred-bench-record-'));
+  // Where fred puts its logs.
+  const directory = mkdtempSync(join(logParent(), 'fred-bench-record-'));
   try {
     const rows: OverheadRow[] = [];
     for (const workload of workloads()) {

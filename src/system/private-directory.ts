@@ -9,8 +9,9 @@ export class PrivateDirectory {
   readonly path: string;
   private removed = false;
 
-  constructor(prefix = 'fred-') {
-    this.path = mkdtempSync(join(tmpdir(), prefix));
+  /** `parent`: where to make it (the system's temporary directory unless said otherwise). */
+  constructor(prefix = 'fred-', parent = tmpdir()) {
+    this.path = mkdtempSync(join(parent, prefix));
     chmodSync(this.path, 0o700);
   }
 
