@@ -4,7 +4,7 @@
 
 import pty from 'node-pty';
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
 /** node-pty's `open()` terminal lacks its event wiring; these are the streams it does create. */
@@ -19,14 +19,19 @@ export class ProgramTerminal {
   private readonly terminal: OpenedTerminal;
   private readonly listeners = new Set<(text: string) => void>();
   private disposed = false;
+  private readonly slaveHold: number;
 
   constructor(cols = 120, rows = 40) {
     // `open` exists at run time (Unix) but is missing from node-pty's typings.
     const open = (pty as unknown as { open(o: { cols: number; rows: number }): unknown }).open;
     this.terminal = open({ cols, rows }) as OpenedTerminal;
     this.path = this.terminal.ptsName;
-    // node-pty reads the slave side too; stop it so typed input reaches the program instead.
-    this.terminal._slave.pause();
+    // node-pty keeps the slave side open as a stream, and a paused stream still reads now and then
+    // to fill its buffer: each such read took a line the user typed for the program (seen after
+    // a Ctrl-C and a continue). Hold the slave open with a plain descriptor nobody reads (the pty
+    // must stay alive until the program opens it), and close node-pty's.
+    this.slaveHold = openSync(this.path, constants.O_WRONLY | constants.O_NOCTTY);
+    this.terminal._slave.destroy();
     this.terminal._master.on('data', (chunk: string | Buffer) => {
       // Output processing turns "\n" into "\r\n"; give consumers plain newlines.
       const text = chunk.toString().replace(/\r\n/g, '\n');
@@ -59,6 +64,6 @@ export class ProgramTerminal {
     this.disposed = true;
     this.listeners.clear();
     this.terminal._master.destroy();
-    this.terminal._slave.destroy();
+    closeSync(this.slaveHold);
   }
 }

@@ -328,11 +328,8 @@ describe('fred REPL', () => {
   });
 
   it('sends typed lines to a running program and interrupts it with Ctrl-C', async () => {
-    // No automatic checkpoints and no record-replay shim: this test is about Ctrl-C reaching the
-    // program. Known bugs noted on the issues: a Ctrl-C that lands while fred checkpoints between
-    // two stretches of `continue` disturbs the checkpoint's fork call, and the shim loses typed
-    // terminal input when the program is interrupted inside its read.
-    const fred = repl(['--checkpoint-interval', '0', '--no-record', '--', fixtureBinary('read_stdin')]);
+    // With the record-replay shim and automatic checkpoints, as a user runs fred.
+    const fred = repl(['--', fixtureBinary('read_stdin')]);
     await fred.expect('(fred) ');
     fred.send('run');
     await fred.expect('enter numbers, one per line:');

@@ -160,6 +160,34 @@ describe('record-replay under gdb', () => {
   }
 
 
+  it('a checkpoint taken while the program waited for typed input replays that input, without waiting again', async () => {
+    const opened = await open('read_stdin', { checkpointIntervalMs: 0 });
+    const { session } = opened;
+    await session.setBreakpoint(at('read_stdin.c', 'after_loop'));
+    const running = session.run();
+    await outputContaining(opened, /^enter numbers, one per line:$/);
+    // The program is blocked reading its terminal: stop it there and checkpoint it.
+    session.interrupt();
+    expect((await running).interrupted).toBe(true);
+    const waiting = await session.checkpoint();
+    // A line typed while the program is stopped waits for it in the terminal; the rest comes
+    // once it waits again. (Both used to lose a line to fred's own end of the terminal.)
+    session.sendProgramInput('5\n');
+    const resumed = session.continue();
+    await waitFor(() => descendants(process.pid).some((info) => info.name === 'read_stdin' && info.state === 'S'), 10_000, 'the program to wait for input again');
+    session.sendProgramInput('7\n\x04');
+    expect((await resumed).location?.line).toBe(markerLine('read_stdin.c', 'after_loop'));
+    expect([await session.evaluate('count'), await session.evaluate('total')]).toEqual(['2', '12']);
+    expect((await session.continue()).state.kind).toBe('exited');
+
+    // The restored copy is still inside that read: the log now holds its answer, so it goes on
+    // at once (nobody types anything this time).
+    await session.restartCheckpoint(waiting);
+    expect((await session.continue()).location?.line).toBe(markerLine('read_stdin.c', 'after_loop'));
+    expect([await session.evaluate('count'), await session.evaluate('total')]).toEqual(['2', '12']);
+    expect(session.recording!.log.divergence).toBeNull();
+  });
+
   it('reports a replay that makes other calls than the recording as a divergence', async () => {
     const modeFile = sandbox.scratch.file('mode', 'clock\n');
     const opened = await open('divergence', { args: [modeFile] });
