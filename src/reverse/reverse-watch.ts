@@ -119,13 +119,20 @@ function sideEffects(expression: string): FredError {
 /** EXPR evaluations slower than this make the final stretch be searched by seeking (see lastDifferentBySeeking). */
 const EXPENSIVE_EVALUATION_MS = 2;
 
-/** Level 1: the newest checkpointed moment where the value differed, and the next one after it. */
+/**
+ * Level 1: the newest checkpointed moment where the value differed, and the next one after it.
+ * A checkpoint where EXPR cannot be evaluated says nothing: at main's first line `list_len(head)`
+ * walks whatever the stack held (it may crash, or not), and bisecting from there would take that
+ * garbage for the value the program changed. Statement scans still see such moments.
+ */
 async function findCheckpointStretch(search: Search, current: Moment): Promise<{ earlier: Moment; later: Moment } | null> {
   let later = current;
   for (const anchor of chain(current)) {
     if (anchor === current || anchor.checkpoint === undefined || !anchor.mark) continue;
     report(search, 'checkpoints', { earlier: anchor, later, low: 0, high: 1 });
-    if ((await valueAt(search, anchor)) !== search.value) return { earlier: anchor, later };
+    const value = await valueAt(search, anchor);
+    if (value === UNAVAILABLE) continue;
+    if (value !== search.value) return { earlier: anchor, later };
     later = anchor;
   }
   return null;
