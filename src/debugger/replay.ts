@@ -95,6 +95,12 @@ export interface WatchPowers {
   /** The expression's value in the watched frame (falling back to globals), or UNAVAILABLE. */
   evaluateIn(expression: string, frame: WatchedFrame): Promise<string>;
   /**
+   * Whether UNAVAILABLE is a state of the program like a value: under pdb, names not bound yet.
+   * Under gdb it is a failed evaluation (a call through an uninitialized pointer), which says
+   * nothing about the expression: the bisection does not start from such a checkpoint.
+   */
+  readonly unavailableIsAState: boolean;
+  /**
    * Whether evaluating the expression there changes the program's data, found out without
    * changing it (e.g. in a throwaway copy). Personalities without it are checked by evaluating
    * twice, which misses side effects that return the same value each time (`list.clear()`).

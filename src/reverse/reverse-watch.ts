@@ -121,9 +121,10 @@ const EXPENSIVE_EVALUATION_MS = 2;
 
 /**
  * Level 1: the newest checkpointed moment where the value differed, and the next one after it.
- * A checkpoint where EXPR cannot be evaluated says nothing: at main's first line `list_len(head)`
- * walks whatever the stack held (it may crash, or not), and bisecting from there would take that
- * garbage for the value the program changed. Statement scans still see such moments.
+ * Under gdb a checkpoint where EXPR cannot be evaluated says nothing: at main's first line
+ * `list_len(head)` walks whatever the stack held (it may crash, or not), and bisecting from there
+ * would take that garbage for the value the program changed. Statement scans still see such
+ * moments. (Under pdb, EXPR unavailable means names not bound yet: a state like a value.)
  */
 async function findCheckpointStretch(search: Search, current: Moment): Promise<{ earlier: Moment; later: Moment } | null> {
   let later = current;
@@ -131,7 +132,7 @@ async function findCheckpointStretch(search: Search, current: Moment): Promise<{
     if (anchor === current || anchor.checkpoint === undefined || !anchor.mark) continue;
     report(search, 'checkpoints', { earlier: anchor, later, low: 0, high: 1 });
     const value = await valueAt(search, anchor);
-    if (value === UNAVAILABLE) continue;
+    if (value === UNAVAILABLE && !search.watch.unavailableIsAState) continue;
     if (value !== search.value) return { earlier: anchor, later };
     later = anchor;
   }

@@ -322,6 +322,8 @@ describe('gdb personality: native commands', () => {
     const run = await session.native('run');
     expect(run.location).toMatchObject({ function: 'main', depth: 1 });
     expect((await session.native('p 6 * 7')).output).toBe('$1 = 42\n');
+    // (At main's first line `head` is not set yet: whatever the stack held.)
+    expect((await session.native('next')).location).toMatchObject({ function: 'main', line: markerLine(LINKED_LIST, 'start') + 3 });
     expect((await session.native('p head')).output).toBe('$2 = (struct node *) 0x0\n');
     expect((await fredError(session.native('no-such-command'))).message).toMatch(/Undefined command: "no-such-command"/);
   });

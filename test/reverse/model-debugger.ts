@@ -20,6 +20,7 @@ export class ModelDebugger implements ReplayPowers, WatchPowers {
   position = 0;
   readonly checkpoints: CheckpointBackend;
   readonly watch: WatchPowers = this;
+  readonly unavailableIsAState = true;
   probes = 0;
 
   constructor(readonly stops: ModelStop[]) {

@@ -17,6 +17,7 @@ export interface GdbReplayHooks {
 
 export class GdbReplay implements ReplayPowers, WatchPowers {
   readonly watch: WatchPowers = this;
+  readonly unavailableIsAState = false;
   readonly checkpoints: GdbForkCheckpoints;
 
   /** fred_gdb's loops look for this file between stops (see _Cancellation in fred_gdb.py). */

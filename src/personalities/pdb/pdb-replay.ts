@@ -24,6 +24,7 @@ export interface PdbReplayPort {
 export class PdbReplay implements ReplayPowers, WatchPowers {
   readonly checkpoints: CheckpointBackend;
   readonly watch: WatchPowers = this;
+  readonly unavailableIsAState = true;
   readonly cancellation = { request: (): void => this.port.interrupt?.(), clear: (): void => {} };
 
   /** `checkpoints`: another backend than fred_pdb's forks (DMTCP images); marks stay event indexes. */
