@@ -143,8 +143,8 @@ function scriptedBisection(workload: Workload, capSeconds: number): string {
     const left = capSeconds - seconds(start);
     if (left <= 0) return null;
     const run = workload.plain === 'gdb'
-      ? spawnSync('gdb', ['-batch', '-nx', '-ex', `break ${at} if ${counter} == ${k}`, '-ex', 'run', '-ex', `print ${workload.watch}`, '--args', workload.program, ...workload.args], { encoding: 'utf8', timeout: left * 1000, stdio: ['ignore', 'pipe', 'ignore'] })
-      : spawnSync('python3', ['-m', 'pdb', workload.program, ...workload.args], { encoding: 'utf8', timeout: left * 1000, input: `break ${at}, ${counter} == ${k}\ncontinue\np ${workload.watch}\nquit\n` });
+      ? spawnSync('gdb', ['-batch', '-nx', '-ex', `break ${at} if ${counter} == ${k}`, '-ex', 'run', '-ex', `print ${workload.watch}`, '--args', workload.program, ...workload.args], { encoding: 'utf8', timeout: Math.ceil(left * 1000), killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'ignore'] })
+      : spawnSync('python3', ['-m', 'pdb', workload.program, ...workload.args], { encoding: 'utf8', timeout: Math.ceil(left * 1000), killSignal: 'SIGKILL', input: `break ${at}, ${counter} == ${k}\ncontinue\np ${workload.watch}\nquit\n` });
     if (run.error) return null;
     const printed = (workload.plain === 'gdb' ? /\$1 = (.*)/ : /\(Pdb\) (True|False)/).exec(run.stdout ?? '');
     return printed ? printed[1]!.trim() : null;
@@ -206,7 +206,7 @@ async function bisection(): Promise<Row[]> {
     if (workload.plain === 'gdb') {
       const cap = 30;
       const start = process.hrtime.bigint();
-      const result = spawnSync('gdb', ['-batch', '-nx', '-ex', 'break main', '-ex', 'run', '-ex', `watch ${workload.watch}`, '-ex', 'continue', '--args', workload.program, ...workload.args], { stdio: 'ignore', timeout: cap * 1000 });
+      const result = spawnSync('gdb', ['-batch', '-nx', '-ex', 'break main', '-ex', 'run', '-ex', `watch ${workload.watch}`, '-ex', 'continue', '--args', workload.program, ...workload.args], { stdio: 'ignore', timeout: cap * 1000, killSignal: 'SIGKILL' });
       const elapsed = seconds(start);
       watchAnchor = result.error || elapsed >= cap ? `>${cap}` : elapsed.toFixed(2);
     }

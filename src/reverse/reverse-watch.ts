@@ -125,16 +125,34 @@ const EXPENSIVE_EVALUATION_MS = 2;
  * `list_len(head)` walks whatever the stack held (it may crash, or not), and bisecting from there
  * would take that garbage for the value the program changed. Statement scans still see such
  * moments. (Under pdb, EXPR unavailable means names not bound yet: a state like a value.)
+ * Checkpoints are looked at one by one while EXPR is cheap; once it proves expensive (`is_bst`
+ * over a big tree: 100 ms), fred gallops back (1, 2, 4... checkpoints) and bisects between the
+ * last that agreed and the first that differed.
  */
 async function findCheckpointStretch(search: Search, current: Moment): Promise<{ earlier: Moment; later: Moment } | null> {
-  let later = current;
-  for (const anchor of chain(current)) {
-    if (anchor === current || anchor.checkpoint === undefined || !anchor.mark) continue;
-    report(search, 'checkpoints', { earlier: anchor, later, low: 0, high: 1 });
-    const value = await valueAt(search, anchor);
-    if (value === UNAVAILABLE && !search.watch.unavailableIsAState) continue;
-    if (value !== search.value) return { earlier: anchor, later };
-    later = anchor;
+  const anchors = [...chain(current)].filter((anchor) => anchor !== current && anchor.checkpoint !== undefined && anchor.mark);
+  const laterThan = (index: number): Moment => (index === 0 ? current : anchors[index - 1]!);
+  const differs = async (index: number): Promise<boolean> => {
+    report(search, 'checkpoints', { earlier: anchors[index]!, later: laterThan(index), low: 0, high: 1 });
+    const value = await valueAt(search, anchors[index]!);
+    if (value === UNAVAILABLE && !search.watch.unavailableIsAState) return false;
+    return value !== search.value;
+  };
+  let agreed = -1; // anchors[0..agreed] showed the current value (as far as looked)
+  let step = 1;
+  while (agreed < anchors.length - 1) {
+    const index = Math.min(agreed + step, anchors.length - 1);
+    if (await differs(index)) {
+      let high = index;
+      while (high - agreed > 1) {
+        const middle = Math.floor((agreed + high) / 2);
+        if (await differs(middle)) high = middle;
+        else agreed = middle;
+      }
+      return { earlier: anchors[high]!, later: laterThan(high) };
+    }
+    agreed = index;
+    if (expensive(search)) step *= 2;
   }
   return null;
 }

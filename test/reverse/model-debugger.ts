@@ -65,8 +65,12 @@ export class ModelDebugger implements ReplayPowers, WatchPowers {
     return { status: 'reached', hits };
   }
 
+  /** How long an evaluation takes (ms): above a couple, the search treats EXPR as expensive. */
+  evaluationMs = 0;
+
   async evaluateIn(_expression: string, _frame: WatchedFrame): Promise<string> {
     this.probes++;
+    if (this.evaluationMs > 0) await new Promise((resolve) => setTimeout(resolve, this.evaluationMs));
     return this.stops[this.position]!.value;
   }
 

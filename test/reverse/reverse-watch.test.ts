@@ -16,8 +16,9 @@ function callee(line: number, value: string): ModelStop {
 }
 
 /** Runs reverse-watch from the last stop; checkpoints at the given stop indexes (0 always). */
-async function watchFromEnd(stops: ModelStop[], checkpointsAt: number[] = []) {
+async function watchFromEnd(stops: ModelStop[], checkpointsAt: number[] = [], evaluationMs = 0) {
   const model = new ModelDebugger(stops);
+  model.evaluationMs = evaluationMs;
   const timeline = new Timeline(model, new CheckpointPolicy(0));
   let previous = timeline.momentFor(model.markAt(0), null, 'start', 0);
   timeline.standAt(previous);
@@ -49,6 +50,16 @@ describe('reverse-watch search', () => {
     for (const checkpoints of [[], [100], [50, 200, 300], [10, 20, 30, 390]]) {
       expect((await watchFromEnd(stops, checkpoints)).index).toBe(122);
     }
+  });
+
+  it('gallops back over checkpoints when EXPR is expensive, to the same answer', async () => {
+    const stops = Array.from({ length: 400 }, (_, index) => main(index, index < 123 ? 'a' : 'b'));
+    const checkpoints = Array.from({ length: 39 }, (_, index) => 10 * (index + 1));
+    const cheap = await watchFromEnd(stops, checkpoints);
+    const expensive = await watchFromEnd(stops, checkpoints, 3);
+    expect([cheap.index, expensive.index]).toEqual([122, 122]);
+    // One by one, the 27 checkpoints after the change are each evaluated; galloping needs fewer.
+    expect(expensive.model.probes).toBeLessThan(cheap.model.probes - 10);
   });
 
   it('descends into the call in which the value changed', async () => {
