@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { DmtcpCoordinator } from '../../src/checkpoints/dmtcp/dmtcp-coordinator.js';
 import { findDmtcp } from '../../src/checkpoints/dmtcp/dmtcp-tools.js';
 import { Session, type SessionOptions } from '../../src/session/session.js';
 import type { Location } from '../../src/debugger/types.js';
@@ -410,6 +411,21 @@ describe.skipIf(!dmtcpAvailable)('fred --backend dmtcp ended by a signal', { tim
       expect(readdirSync(folder).filter((name) => name.startsWith('fred-'))).toEqual([]);
     });
   }
+});
+
+describe.skipIf(!dmtcpAvailable)('the DMTCP coordinator', { timeout: 60_000 }, () => {
+  it('started again in the same folder (a retried launch), answers on its own port', async () => {
+    const folder = scratch();
+    const first = await DmtcpCoordinator.start(findDmtcp(), folder);
+    expect(await first.peers()).toBe(0);
+    await first.dispose();
+    const second = await DmtcpCoordinator.start(findDmtcp(), folder);
+    try {
+      expect(await second.peers()).toBe(0);
+    } finally {
+      await second.dispose();
+    }
+  });
 });
 
 describe.skipIf(!dmtcpAvailable)('finding DMTCP', { timeout: 60_000 }, () => {

@@ -10,7 +10,7 @@
 // --port-file.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FredError } from '../../errors.js';
 import type { DmtcpTools } from './dmtcp-tools.js';
@@ -52,6 +52,9 @@ export class DmtcpCoordinator {
   /** Starts a coordinator whose files go under `directory`; resolves once it listens. */
   static async start(tools: DmtcpTools, directory: string): Promise<DmtcpCoordinator> {
     const portFile = join(directory, 'coordinator.port');
+    // A coordinator started here before (a launch retried after DMTCP lost it) left its port: read
+    // first, it sent the new launch to a dead port, and DMTCP gave up (status 99).
+    rmSync(portFile, { force: true });
     const scripts = join(directory, 'restart-scripts');
     mkdirSync(scripts, { recursive: true, mode: 0o700 });
     // stdin stays an open pipe: the coordinator reads commands from it and spins on end of file.
