@@ -95,6 +95,11 @@ export interface Debugger {
   execute(command: string): Promise<CommandOutcome>;
   /** Stops the running program as Ctrl-C would in plain gdb or pdb. */
   interrupt(): void;
+  /**
+   * Stops the running program for an automatic checkpoint, where the personality has a gentler
+   * way than Ctrl-C's (one that never makes the program's system calls fail); else interrupt().
+   */
+  interruptForCheckpoint?(): void;
   /** Ends the debugger and the program; idempotent; leaves no process behind. */
   dispose(): Promise<void>;
 }

@@ -547,7 +547,8 @@ export class Session {
       this.automaticInterrupt = false;
       const timer = setTimeout(() => {
         this.automaticInterrupt = true;
-        this.personality.interrupt();
+        if (this.personality.interruptForCheckpoint) this.personality.interruptForCheckpoint();
+        else this.personality.interrupt();
       }, interval);
       let outcome: CommandOutcome;
       try {

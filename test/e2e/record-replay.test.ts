@@ -324,6 +324,21 @@ describe('record-replay under pdb (fred_pdb resumes the shim only while the prog
     });
   }
 
+  it('automatic checkpoints every millisecond leave the same log as none: fred\'s interrupts are not seen by the program', async () => {
+    // inventory.py ends with a print of a dozen writes; a signal landing in one used to make
+    // Python retry it with other locks (clock reads), or to run it unrecorded, or, at the end,
+    // to restart the program.
+    const logged = [];
+    for (const interval of [0, 1]) {
+      const { session } = await open('inventory.py', { args: ['5000', '3000'], checkpointIntervalMs: interval });
+      expect((await session.continue()).state).toEqual({ kind: 'exited', code: 0 });
+      if (interval > 0) expect(session.checkpoints().filter((checkpoint) => checkpoint.kind === 'automatic').length).toBeGreaterThan(2);
+      logged.push(session.recording!.log.events().map((event) => `${event.kind}:${event.result}`));
+    }
+    expect(logged[1]).toEqual(logged[0]);
+    expect(logged[0]!.filter((event) => event.startsWith('write:'))).toHaveLength(12);
+  });
+
   it('read_stdin.py with --stdin from a pipe: the replay reads the recorded input', async () => {
     const fifo = join(sandbox.scratch.path, 'numbers-pdb.fifo');
     execFileSync('mkfifo', [fifo]);

@@ -23,7 +23,7 @@ from fred_pdb_recording import ShimSwitch
 from fred_pdb_events import EventCounter
 from fred_pdb_snapshots import Snapshots
 from fred_pdb_stepping import CountedStepping
-from fred_pdb_supervisor import start_supervised
+from fred_pdb_supervisor import CHECKPOINT_SIGNAL, start_supervised
 from fred_pdb_dmtcp import dmtcp_commands, open_dmtcp_dialogue
 
 MARKER = '@fred '
@@ -233,24 +233,26 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
         post mortem. False when the program is not held."""
         if self.quitting:
             return False
-        if exception is None:
-            code = 0
-            self.message('The program finished and will be restarted')
-        elif issubclass(exception[0], SystemExit):
-            code = exit_code(exception[1])
-            self.message('The program exited via sys.exit(). Exit status: %s' % (exception[1],))
-        else:
+        if exception is not None and not issubclass(exception[0], SystemExit):
             return False
-        self.exit_announced = True
-        # The end is the news, whatever Ctrl-C came on the way.
-        self.interrupted = False
-        self.ending = {'state': 'exited', 'code': code, 'held': True}
-        if self.replay is not None:
-            self.replay.program_ended = True
-        # To the user the program has ended: no "> file(line)" for this stop.
-        self.stack_entry_unshown = True
+        # From here the program has ended: a Ctrl-C (fred's own, for a checkpoint) is no news,
+        # and must not be taken for a step typed at the hold, which restarts the program.
         self.at_exit_hold = True
         try:
+            if exception is None:
+                code = 0
+                self.message('The program finished and will be restarted')
+            else:
+                code = exit_code(exception[1])
+                self.message('The program exited via sys.exit(). Exit status: %s' % (exception[1],))
+            self.exit_announced = True
+            # The end is the news, whatever Ctrl-C came on the way.
+            self.interrupted = False
+            self.ending = {'state': 'exited', 'code': code, 'held': True}
+            if self.replay is not None:
+                self.replay.program_ended = True
+            # To the user the program has ended: no "> file(line)" for this stop.
+            self.stack_entry_unshown = True
             self.interaction(frame, None)
         finally:
             self.at_exit_hold = False
@@ -566,6 +568,9 @@ def main():
     if dmtcp:
         debugger.fred_commands.update(dmtcp_commands(debugger))
     signal.signal(signal.SIGINT, debugger.prompt_interrupt)
+    # The same handler as Ctrl-C's (stop at the next event, or a pending interrupt at the prompt).
+    signal.signal(CHECKPOINT_SIGNAL, debugger.sigint_handler)
+    signal.siginterrupt(CHECKPOINT_SIGNAL, False)
     say = debugger.message
     run_to_breakpoint = False
     while True:

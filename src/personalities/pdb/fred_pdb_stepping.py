@@ -104,15 +104,22 @@ class CountedStepping:
         if self.allow_kbdint:
             self.prompt_interrupt(signum, frame)
             return
+        if self.at_exit_hold:
+            return  # the program has ended (hold_at_exit): nothing runs to be interrupted
         # The handler runs in the program's frame: its own calls are not program events, for the
-        # event counter or for the record shim (a replay, never interrupted, would not make them;
-        # the stop it leads to resumes recording when it ends).
+        # event counter or for the record shim (a replay, never interrupted, would not make them).
+        # The program then runs on to its next event, where it stops: what it does until then
+        # (the rest of a write the signal interrupted) is its own, recorded as in any run.
         self.shim.pause_recording()
-        sys.settrace(None)
-        self.interrupted = True
-        if self.replay is not None:
-            self.replay.interrupted = True
-        super().sigint_handler(signum, frame)  # ends with set_trace, which traces again
+        try:
+            sys.settrace(None)
+            self.interrupted = True
+            if self.replay is not None:
+                self.replay.interrupted = True
+            super().sigint_handler(signum, frame)  # ends with set_trace, which traces again
+        finally:
+            if self.program_running:
+                self.shim.resume_recording()
 
     def catch_interrupts(self):
         """Ctrl-C stops the program at its next event, as during pdb's `continue`."""

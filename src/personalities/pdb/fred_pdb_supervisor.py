@@ -47,6 +47,14 @@ def _become_subreaper():
         pass
 
 
+# fred's interrupt for an automatic checkpoint: Ctrl-C's effect, but the program's system calls
+# restart in the kernel instead of failing with EINTR. A write cut short and retried takes other
+# locks in Python (each reading the clock) than the uninterrupted write of a replay: recorded,
+# the difference made replays diverge. (SIGINT keeps interrupting: a program waiting for input
+# must stop at the user's Ctrl-C.) pdb-personality.ts sends the same number.
+CHECKPOINT_SIGNAL = signal.SIGRTMIN + 2
+
+
 class _Supervisor:
     def __init__(self, worker, announcements):
         self.live = worker
@@ -57,6 +65,7 @@ class _Supervisor:
 
     def run(self):
         signal.signal(signal.SIGINT, self.interrupt)
+        signal.signal(CHECKPOINT_SIGNAL, self.interrupt)
         signal.signal(signal.SIGTERM, self.terminate)
         signal.signal(signal.SIGHUP, self.terminate)
         while True:
@@ -87,7 +96,7 @@ class _Supervisor:
     def interrupt(self, signum, frame):
         self.read_announcements()
         try:
-            os.kill(self.live, signal.SIGINT)
+            os.kill(self.live, signum)
         except OSError:
             pass
 

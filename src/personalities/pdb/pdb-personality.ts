@@ -17,6 +17,9 @@ import { PdbConversation, PdbExited, type PdbReply } from './pdb-conversation.js
 import { PdbReplay } from './pdb-replay.js';
 import type { DmtcpPdbHost } from './dmtcp-pdb.js';
 
+/** fred_pdb_supervisor.CHECKPOINT_SIGNAL: SIGRTMIN + 2 (glibc's SIGRTMIN is 34). */
+const CHECKPOINT_SIGNAL = 36;
+
 const notRunning = 'The program is not being run.';
 
 export class PdbPersonality implements Debugger {
@@ -151,9 +154,18 @@ export class PdbPersonality implements Debugger {
 
   /** Like Ctrl-C in plain pdb: while `continue` runs, pdb stops the program where it is. */
   interrupt(): void {
+    this.signal('SIGINT');
+  }
+
+  /** Under the fork backend, fred_pdb's CHECKPOINT_SIGNAL (SIGRTMIN + 2): restarting, not EINTR. */
+  interruptForCheckpoint(): void {
+    this.signal(this.dmtcp ? 'SIGINT' : CHECKPOINT_SIGNAL);
+  }
+
+  private signal(signal: NodeJS.Signals | number): void {
     // Only while a command runs: at the prompt, SIGINT would make pdb print unasked.
     if (this.process && !this.process.hasExited && this.conversation?.busy) {
-      try { process.kill(this.process.pid, 'SIGINT'); } catch { /* already gone */ }
+      try { process.kill(this.process.pid, signal); } catch { /* already gone */ }
     }
   }
 
