@@ -364,7 +364,8 @@ describe('fred REPL', () => {
   });
 
   it('reads commands from a pipe one at a time, queueing them while one runs', async () => {
-    const input = 'break main\nrun\nnext\np i\nfrobnicate\np 7 * 6\nquit\np 99\n';
+    // Two nexts: at the `for` line `i` is not set yet (whatever the stack held).
+    const input = 'break main\nrun\nnext\nnext\np i\nfrobnicate\np 7 * 6\nquit\np 99\n';
     const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
       const child = spawn(process.execPath, [fredBin, '--', fixtureBinary('linked_list')], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: fredTmp } });
       let stdout = '';
