@@ -14,7 +14,6 @@
 #include "recorder.h"
 
 #include <dlfcn.h>
-#include <link.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -251,38 +250,6 @@ void fred_recorder_detach_child(void) {
   recorder.detached = 1;
 }
 
-/* CPython's internal monotonic clock (what its lock, sleep and select deadlines read), where the
- * process has one: [start, end) of its code. Python 3.11 reads it at every lock acquire, even a
- * try-lock, and which locks a run takes depends on where signals landed (a write interrupted by
- * fred's Ctrl-C retries with other locks): recorded, these reads made replays diverge. The values
- * the program asks for (time.monotonic, time.time) come through other functions. */
-static struct {
-  uintptr_t start, end;
-} python_deadline_clocks[2];
-
-static void find_python_deadline_clocks(void) {
-  const char *names[2] = {"_PyTime_GetMonotonicClock", "_PyTime_MonotonicUnchecked"};
-  for (int i = 0; i < 2; i++) {
-    void *address = dlsym(RTLD_DEFAULT, names[i]);
-    Dl_info info;
-    const ElfW(Sym) *symbol = NULL;
-    if (address && dladdr1(address, &info, (void **)&symbol, RTLD_DL_SYMENT) && symbol && symbol->st_size) {
-      python_deadline_clocks[i].start = (uintptr_t)address;
-      python_deadline_clocks[i].end = (uintptr_t)address + symbol->st_size;
-    }
-  }
-}
-
-int fred_recorder_called_for_python_deadline(void) {
-  void **slot = fred_caller_slot;
-  if (!slot) return 0;
-  uintptr_t caller = (uintptr_t)*slot;
-  for (int i = 0; i < 2; i++) {
-    if (caller >= python_deadline_clocks[i].start && caller < python_deadline_clocks[i].end) return 1;
-  }
-  return 0;
-}
-
 int fred_recorder_called_by_debugger(void) {
   void **slot = fred_caller_slot;
   if (!program_thread || !slot) return 0;
@@ -404,7 +371,6 @@ __attribute__((constructor)) static void start_recording(void) {
   recorder.count = __atomic_load_n(&log->length, __ATOMIC_ACQUIRE);
   recorder.offset = __atomic_load_n(&log->end, __ATOMIC_ACQUIRE);
   if (!fred_patch_libc()) return; /* libc looks different from what the patch expects: stay out */
-  find_python_deadline_clocks();
   pthread_atfork(NULL, NULL, after_fork_in_child);
   recorder.log = log;
   if (!recorder.paused) {
