@@ -50,6 +50,7 @@ FRED_INTERPOSED int fred_impl_gettimeofday(struct timeval *restrict tv, void *re
 
 FRED_INTERPOSED int fred_impl_clock_gettime(clockid_t clock, struct timespec *ts) {
   FRED_REAL(clock_gettime);
+  if (fred_recorder_called_for_python_deadline()) return real_clock_gettime(clock, ts);
   uint64_t arguments = fred_digest_word(FRED_EVENT_CLOCK_GETTIME, (uint64_t)(int64_t)clock);
   struct fred_call call;
   enum fred_call_mode mode = fred_call_begin(&call, FRED_EVENT_CLOCK_GETTIME, arguments);

@@ -14,6 +14,7 @@
 #include "recorder.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -248,6 +249,49 @@ int fred_recorder_is_program(void) {
 
 void fred_recorder_detach_child(void) {
   recorder.detached = 1;
+}
+
+/* CPython's internal monotonic clock (what its lock, sleep and select deadlines read), where the
+ * process has one: [start, end) of its code. Python 3.11 reads it at every lock acquire, even a
+ * try-lock, and which locks a run takes depends on where signals landed (a write interrupted by
+ * fred's Ctrl-C retries with other locks): recorded, these reads made replays diverge. The values
+ * the program asks for (time.monotonic, time.time) come through other functions. */
+static struct {
+  uintptr_t start, end;
+} python_deadline_clocks[2];
+
+/* Looked up at the first clock read, not at start: a failed dlsym allocates (dlerror's message),
+ * and allocations are the progress count, which must be the same in every run at main. Inside
+ * the lookup they are not counted (in_event). */
+static void find_python_deadline_clocks(void) {
+  const char *names[2] = {"_PyTime_GetMonotonicClock", "_PyTime_MonotonicUnchecked"};
+  for (int i = 0; i < 2; i++) {
+    void *address = dlsym(RTLD_DEFAULT, names[i]);
+    Dl_info info;
+    const ElfW(Sym) *symbol = NULL;
+    if (address && dladdr1(address, &info, (void **)&symbol, RTLD_DL_SYMENT) && symbol && symbol->st_size) {
+      python_deadline_clocks[i].start = (uintptr_t)address;
+      python_deadline_clocks[i].end = (uintptr_t)address + symbol->st_size;
+    }
+  }
+}
+
+int fred_recorder_called_for_python_deadline(void) {
+  static int looked_up;
+  if (!looked_up) {
+    looked_up = 1;
+    int in_event = recorder.in_event;
+    recorder.in_event = 1;
+    find_python_deadline_clocks();
+    recorder.in_event = in_event;
+  }
+  void **slot = fred_caller_slot;
+  if (!slot) return 0;
+  uintptr_t caller = (uintptr_t)*slot;
+  for (int i = 0; i < 2; i++) {
+    if (caller >= python_deadline_clocks[i].start && caller < python_deadline_clocks[i].end) return 1;
+  }
+  return 0;
 }
 
 int fred_recorder_called_by_debugger(void) {

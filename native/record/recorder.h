@@ -63,6 +63,9 @@ int fred_recorder_is_program(void);
 void fred_recorder_detach_child(void);
 /* True when the call in progress comes from gdb (an expression, checkpoint's fork). */
 int fred_recorder_called_by_debugger(void);
+/* True when the clock read in progress is CPython's for a deadline of its own (every lock
+ * acquire in 3.11 reads the monotonic clock), not a time the program sees. */
+int fred_recorder_called_for_python_deadline(void);
 void fred_recorder_count_swallowed(const void *output, uint64_t bytes);
 /* One step of progress (an allocation) by the caller at `caller`, unless it is not the
  * program's own (paused, another thread, inside an event, gdb's call). */

@@ -1,7 +1,8 @@
 // libfred-record.so on its own: small C programs run under the shim (no debugger), with fork
 // snapshots taken the way a debugger takes them, checked through fred's RecordLog.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordLog } from '../../src/native/record-log.js';
@@ -135,6 +136,22 @@ describe('the record-replay shim', () => {
     expect(stdout).not.toMatch(/LD_PRELOAD|FRED_RECORD/);
     expect(log.state().starts).toBe(1);
     log.close();
+  });
+
+  it("records a Python program's clock reads, not CPython's own deadlines (each lock it takes reads the clock)", async () => {
+    // Every print takes the stream's lock; Python 3.11 reads the monotonic clock for that. Only
+    // the program's own time.monotonic() and time.time() are events.
+    const script = join(scratch.path, 'clock_and_prints.py');
+    writeFileSync(script, 'import time\nfor i in range(50):\n    print(i)\nprint(time.monotonic() > 0, time.time() > 0)\n');
+    const log = newLog();
+    const env = { ...process.env as Record<string, string>, LD_PRELOAD: shimFile, FRED_RECORD_LOG: log.path };
+    // The interpreter itself: `python3` may be a wrapper script (pyenv) that the shim would record.
+    const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+    const run = spawnSync(python, ['-u', script], { env, encoding: 'utf8' });
+    expect(run.stdout.trim().split('\n').pop()).toBe('True True');
+    const clocks = log.events().filter((event) => event.kind === 'clock_gettime');
+    expect(clocks).toHaveLength(2);
+    expect(log.events().filter((event) => event.kind === 'write').length).toBeGreaterThanOrEqual(51);
   });
 
   it('enters fred_event_reached exactly when the event count reaches the stop target', async () => {
