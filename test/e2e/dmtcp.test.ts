@@ -3,7 +3,7 @@
 // backend, periodic checkpoints, saved and resumed sessions, a multi-threaded program, and that
 // nothing DMTCP started survives fred. Skipped, with the reason printed, where DMTCP is missing.
 
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,6 +18,21 @@ import { prepareCli, runFred } from '../helpers/cli.js';
 import { forward, where } from '../helpers/walk.js';
 
 if (!dmtcpAvailable) console.warn(dmtcpSkipReason);
+
+// fred's directories (and DMTCP's images in them) go to a TMPDIR of this file's own: the checks on
+// image folders and leftovers must not see those of other test files running meanwhile.
+let savedTmpdir: string | undefined;
+let fileTmpdir: string | undefined;
+beforeAll(() => {
+  savedTmpdir = process.env['TMPDIR'];
+  fileTmpdir = mkdtempSync(join(tmpdir(), 'fred-dmtcp-e2e-'));
+  process.env['TMPDIR'] = fileTmpdir;
+});
+afterAll(() => {
+  if (savedTmpdir === undefined) delete process.env['TMPDIR'];
+  else process.env['TMPDIR'] = savedTmpdir;
+  if (fileTmpdir) rmSync(fileTmpdir, { recursive: true, force: true });
+});
 
 const sessions: Session[] = [];
 const folders: string[] = [];
