@@ -177,7 +177,7 @@ int fred_call_logged_meanwhile(struct fred_call *call) {
 /* A fresh page of the log faults in at its first write, a few microseconds on a file in TMPDIR:
  * recorded input (a page per 4 KiB read) paid that per read. Populating a stretch ahead in one
  * call (Linux 5.14's MADV_POPULATE_WRITE; elsewhere pages fault in as before) costs less. */
-#define FRED_POPULATE_STRETCH (256u * 1024u)
+#define FRED_POPULATE_STRETCH (64u * 1024u)
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
