@@ -5,6 +5,15 @@ import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Directories not disposed yet: removed when the process exits without disposing them (a
+ * library user's script that threw, say), so that no log or image outlives fred's process. */
+const live = new Set<PrivateDirectory>();
+let exitHookInstalled = false;
+
+function removeLeftovers(): void {
+  for (const directory of [...live]) directory.dispose();
+}
+
 export class PrivateDirectory {
   readonly path: string;
   private removed = false;
@@ -13,6 +22,11 @@ export class PrivateDirectory {
   constructor(prefix = 'fred-', parent = tmpdir()) {
     this.path = mkdtempSync(join(parent, prefix));
     chmodSync(this.path, 0o700);
+    live.add(this);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', removeLeftovers);
+    }
   }
 
   file(name: string): string {
@@ -22,6 +36,7 @@ export class PrivateDirectory {
   dispose(): void {
     if (this.removed) return;
     this.removed = true;
+    live.delete(this);
     rmSync(this.path, { recursive: true, force: true });
   }
 }

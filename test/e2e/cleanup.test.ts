@@ -7,6 +7,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs'
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/build.js';
 import { FredTerminal, prepareCli, runFred, ScratchDirectory } from '../helpers/cli.js';
 import { fixtureBinary, fixtureSource, markerLine } from '../helpers/fixtures.js';
 import { descendants, describeProcesses, survivorsAfter, waitFor, type ProcessInfo } from '../helpers/processes.js';
@@ -115,6 +116,26 @@ describe('cleanup after fred ends on its own', () => {
     expect((await fred.waitForExit()).exitCode).toBe(0);
     await expectAllGone([...started, ...everStarted()]);
     expect(tmp.fredDirectories()).toEqual([]);
+  });
+
+  it('after a script using the library throws without closing its session: no directory is left', () => {
+    const tmp = privateTmp();
+    const script = scratch.file('throws.mjs', [
+      `import { Session } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'index.js'))};`,
+      `const session = await Session.start({ program: ${JSON.stringify(fixtureBinary('linked_list'))} });`,
+      'await session.run();',
+      "throw new Error('a script that throws');",
+      '',
+    ].join('\n'));
+    let failed = false;
+    try {
+      execFileSync(process.execPath, [script], { env: { ...process.env, ...tmp.env }, stdio: 'pipe' });
+    } catch (error) {
+      failed = String((error as { stderr?: Buffer }).stderr).includes('a script that throws');
+    }
+    expect(failed).toBe(true);
+    // The gdb session's directory and the record log's: both gone with the process.
+    expect(readdirSync(tmp.env.TMPDIR!).filter((name) => name.startsWith('fred-'))).toEqual([]);
   });
 
   it('after a usage error: nothing is started and nothing is left', async () => {
