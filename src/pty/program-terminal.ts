@@ -30,7 +30,7 @@ export class ProgramTerminal {
     // to fill its buffer: each such read took a line the user typed for the program (seen after
     // a Ctrl-C and a continue). Hold the slave open with a plain descriptor nobody reads (the pty
     // must stay alive until the program opens it), and close node-pty's.
-    this.slaveHold = openSync(this.path, constants.O_WRONLY | constants.O_NOCTTY);
+    this.slaveHold = openSync(this.path, constants.O_RDWR | constants.O_NOCTTY);
     this.terminal._slave.destroy();
     this.terminal._master.on('data', (chunk: string | Buffer) => {
       // Output processing turns "\n" into "\r\n"; give consumers plain newlines.
@@ -40,12 +40,7 @@ export class ProgramTerminal {
     // EIO when the last writer closes is normal for a pty master.
     this.terminal._master.on('error', () => undefined);
     // No echo: fred's own line editor already shows what the user types to the program.
-    const slave = openSync(this.path, 'r+');
-    try {
-      spawnSync('stty', ['-echo'], { stdio: [slave, 'ignore', 'ignore'] });
-    } finally {
-      closeSync(slave);
-    }
+    spawnSync('stty', ['-echo'], { stdio: [this.slaveHold, 'ignore', 'ignore'] });
   }
 
   /** Subscribe to the program's output; returns an unsubscribe function. */
