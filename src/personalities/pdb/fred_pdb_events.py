@@ -213,6 +213,14 @@ class EventCounter:
                 set_mode(RUN_FREE)
                 callback(frame, arg)
 
+        def retrace(stacked, wanted):
+            """Gives `stacked` and the frames below it for which wanted(frame) holds the tracer of
+            the current mode."""
+            while stacked is not None:
+                if wanted(stacked):
+                    stacked.f_trace = tracer_for(stacked)
+                stacked = stacked.f_back
+
         def count_in_c():
             nonlocal counting_in_c
             if c_counter is None or main_code is None or ending_with is not None:
@@ -226,11 +234,7 @@ class EventCounter:
             nonlocal count, counting_in_c, unwinding
             count, installed, unwinding = c_counter.stop()
             counting_in_c = False
-            stacked = frame if frame is not None else sys._getframe(2)
-            while stacked is not None:
-                if counts(stacked):
-                    stacked.f_trace = tracer_for(stacked)
-                stacked = stacked.f_back
+            retrace(frame if frame is not None else sys._getframe(2), counts)
             if installed:  # (a SIGINT handler may have removed it: then it traces again itself)
                 sys.settrace(trace)
 
@@ -254,11 +258,7 @@ class EventCounter:
             watchers.clear()
             if new_mode != RUN_FREE:
                 # (Every tracer serves RUN_FREE.) Frames with `trace` classify themselves.
-                stacked = sys._getframe()
-                while stacked is not None:
-                    if stacked.f_trace is not None and stacked.f_trace is not trace:
-                        stacked.f_trace = tracer_for(stacked)
-                    stacked = stacked.f_back
+                retrace(sys._getframe(), lambda stacked: stacked.f_trace is not None and stacked.f_trace is not trace)
             else:
                 count_in_c()
 
