@@ -16,6 +16,10 @@ struct fred_log_header *fred_log_map(const char *path, int create);
 /* Makes the file hold at least `needed` bytes. 0, or -1 when it cannot (the log is full). */
 int fred_log_reserve(struct fred_log_header *log, const char *path, uint64_t needed);
 
+/* True when the log lives in memory (tmpfs, e.g. /dev/shm): its pages are then written (zeros)
+ * when the file grows, and a recorder maps them 64 KiB at a time with a read (see recorder.c). */
+int fred_log_in_memory(const char *path);
+
 void fred_log_unmap(struct fred_log_header *log);
 
 #ifdef __cplusplus

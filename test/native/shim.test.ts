@@ -2,10 +2,11 @@
 // snapshots taken the way a debugger takes them, checked through fred's RecordLog.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordLog } from '../../src/native/record-log.js';
+import { logParent } from '../../src/native/recording.js';
 import { ScratchDirectory } from '../helpers/cli.js';
 import { waitFor } from '../helpers/processes.js';
 import { compileProgram, ensureRecordShim, shimFile } from './native-build.js';
@@ -17,7 +18,7 @@ let logs = 0;
 beforeAll(() => {
   ensureRecordShim();
   scratch = new ScratchDirectory();
-  for (const name of ['snapshot_replay', 'own_children', 'reach_event']) programs[name] = compileProgram(name, scratch.path);
+  for (const name of ['snapshot_replay', 'own_children', 'reach_event', 'read_input']) programs[name] = compileProgram(name, scratch.path);
 });
 
 afterAll(() => scratch.remove());
@@ -154,6 +155,31 @@ describe('the record-replay shim', () => {
     expect(log.events().filter((event) => event.kind === 'write').length).toBeGreaterThanOrEqual(51);
   });
 
+  it('records input past the first 4 MiB of the log intact, where fred puts logs and on a disk', () => {
+    // 6 MiB from a pipe: the program grows the log itself (4 MiB steps). In memory (/dev/shm) the
+    // shim writes zeros over each new stretch before it is used, and maps the log by reading it.
+    const input = Buffer.alloc(6 << 20);
+    for (let i = 0; i < input.length; i++) input[i] = 0x20 + ((i * 7 + (i >> 12)) % 95);
+    const expected = `@read ${input.length} ${fnv1a(input)}`;
+    const directory = mkdtempSync(join(logParent(), 'fred-test-record-'));
+    try {
+      for (const path of [join(directory, 'record.log'), join(scratch.path, `record-${++logs}.log`)]) {
+        const log = RecordLog.create(path);
+        const run = spawnSync(programs['read_input']!, ['copy'], {
+          env: { ...process.env, LD_PRELOAD: shimFile, FRED_RECORD_LOG: path }, input, encoding: 'utf8',
+        });
+        expect(run.status, run.stderr).toBe(0);
+        expect(run.stdout.trim()).toBe(expected);
+        expect(log.state().full).toBe(false);
+        expect(statSync(path).size).toBeGreaterThan(input.length);
+        expect(Buffer.concat(readPayloads(path)).equals(input), path).toBe(true);
+        log.close();
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it('enters fred_event_reached exactly when the event count reaches the stop target', async () => {
     const log = newLog();
     log.stopAt(3);
@@ -175,6 +201,27 @@ describe('the record-replay shim', () => {
     log.close();
   });
 });
+
+/** The payloads of the log's read events, in order, read from the file itself (log-format.h). */
+function readPayloads(path: string): Buffer[] {
+  const file = readFileSync(path);
+  const length = Number(file.readBigUInt64LE(32));
+  const payloads: Buffer[] = [];
+  let offset = 4096;
+  for (let event = 0; event < length; event++) {
+    const kind = file.readUInt32LE(offset);
+    const size = file.readUInt32LE(offset + 4);
+    if (kind === 11) payloads.push(file.subarray(offset + 32, offset + 32 + size));
+    offset += 32 + Math.ceil(size / 8) * 8;
+  }
+  return payloads;
+}
+
+function fnv1a(bytes: Buffer): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of bytes) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  return hash.toString(16).padStart(16, '0');
+}
 
 function value(line: string, name: string): string | undefined {
   return new RegExp(`(?:^| )${name}=(\\S*)`).exec(line)?.[1];
