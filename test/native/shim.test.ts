@@ -180,6 +180,32 @@ describe('the record-replay shim', () => {
     }
   });
 
+  it('records the reads of a descriptor while it is a pipe, never while it is a regular file', () => {
+    // What fd 0 and fd 3 refer to changes through calls the shim does not see (freopen's and
+    // fclose's internal dup3 and close) or does not watch (dup2, open): whatever the shim
+    // remembers of a descriptor, only the pipe's data may be in the log.
+    const file = join(scratch.path, 'regular.txt');
+    writeFileSync(file, 'FILE-CONTENT one\nFILE-CONTENT two\n');
+    const cases = [
+      { mode: 'reopen', input: 'from the pipe\nsecond pipe line\n', piped: 'from the pipe\nsecond pipe line\n' },
+      { mode: 'dup2', input: '', piped: 'piped data\n' },
+    ];
+    for (const { mode, input, piped } of cases) {
+      const plain = spawnSync(programs['read_input']!, [mode, file], { input, encoding: 'utf8' });
+      expect(plain.status, mode).toBe(0);
+      const log = newLog();
+      const recorded = spawnSync(programs['read_input']!, [mode, file], {
+        env: { ...process.env, LD_PRELOAD: shimFile, FRED_RECORD_LOG: log.path }, input, encoding: 'utf8',
+      });
+      expect(recorded.status, mode).toBe(0);
+      expect(recorded.stdout, mode).toBe(plain.stdout);
+      expect(recorded.stdout, mode).toMatch(/FILE-CONTENT two/);
+      const payloads = readPayloads(log.path);
+      expect(Buffer.concat(payloads).toString(), mode).toBe(piped);
+      log.close();
+    }
+  });
+
   it('enters fred_event_reached exactly when the event count reaches the stop target', async () => {
     const log = newLog();
     log.stopAt(3);
