@@ -28,7 +28,9 @@
  * (fcntl(F_GETPIPE_SZ) for descriptors that were pipes last time saved 0.1% of read_stdin). */
 static int is_stream(int fd) {
   struct stat status;
-  if (fstat(fd, &status) != 0) return 0;
+  /* The system call itself: libc's fstat is newfstatat(fd, "", AT_EMPTY_PATH), which copies in
+   * and checks the empty path, and a program or another preloaded library may define fstat. */
+  if (fred_raw_syscall(SYS_fstat, fd, (long)&status, 0, 0) != 0) return 0;
   return S_ISFIFO(status.st_mode) || S_ISSOCK(status.st_mode) || S_ISCHR(status.st_mode);
 }
 
