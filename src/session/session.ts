@@ -91,10 +91,16 @@ export class Session {
   private automaticInterrupt = false;
   private checkpointing = false;
   private userInterruptPending = false;
-  /** The user pressed Ctrl-C during the current command (it may coincide with fred's own interrupt). */
+  /**
+   * The user pressed Ctrl-C during the current command (it may coincide with fred's own
+   * interrupt). When it came before the program was running, the next resume of that command
+   * delivers it.
+   */
   private userInterruptRequested = false;
+  /** `run` is taking the program to its start hold at main: an interrupt waits for after it. */
+  private startingProgram = false;
   private readonly searchListeners = new Set<(progress: ReverseWatchProgress) => void>();
-  /** While reverse-watch searches: set by interrupt(), which stops the search at its next step. */
+  /** While a reverse command searches or replays: set by interrupt(), which stops it at its next step. */
   private searchCancel: { requested: boolean } | undefined;
 
   private constructor(
@@ -215,6 +221,7 @@ export class Session {
   async native(command: string): Promise<CommandOutcome> {
     const commandClass = classifyCommand(this.kind, command);
     this.refuseRunningPastTheEnd(commandClass);
+    this.userInterruptRequested = false;
     const started = Date.now();
     const before = this.timeline?.current ?? null;
     if (commandClass === 'restart' && this.replay) return this.restartRecorded(command, started);
@@ -232,16 +239,24 @@ export class Session {
    * of the recorded history, then go on to where plain `run` would have stopped.
    */
   private async restartRecorded(command: string, started: number): Promise<CommandOutcome> {
-    await this.replay!.holdAtStart();
-    // A new run is a new timeline: what it writes is shown, even where the last run's was.
-    this.output.startOver();
-    const start = await this.personality.execute(command);
-    if (!start.resumed) return start;
-    await this.record(command, 'restart', Date.now() - started, null);
+    let start: CommandOutcome;
+    // Ctrl-C on the way to main would stop the program in the dynamic loader, where nothing can be
+    // checkpointed: it is delivered when the program runs on from main.
+    this.startingProgram = true;
+    try {
+      await this.replay!.holdAtStart();
+      // A new run is a new timeline: what it writes is shown, even where the last run's was.
+      this.output.startOver();
+      start = await this.personality.execute(command);
+      if (!start.resumed) return start;
+      await this.record(command, 'restart', Date.now() - started, null);
+    } finally {
+      this.startingProgram = false;
+    }
     if (!start.heldAtStart) return start;
     const rest = this.timeline!.policy.intervalMs > 0
       ? await this.continueWithCheckpoints('continue')
-      : await this.personality.execute('continue');
+      : await this.resume('continue');
     if (rest.resumed) await this.record(command, 'other', Date.now() - started, null);
     // One command to the user: what `run` printed, then the stop, without our "Continuing.".
     const continuing = 'Continuing.\n';
@@ -249,7 +264,10 @@ export class Session {
     return { ...rest, output: start.output + tail };
   }
 
-  /** Stops a running program, as Ctrl-C in plain gdb or pdb would; cancels a reverse-watch search. */
+  /**
+   * Stops a running program, as Ctrl-C in plain gdb or pdb would; cancels a reverse command's
+   * search or replay (the program goes back where it was).
+   */
   interrupt(): void {
     this.automaticInterrupt = false;
     this.userInterruptRequested = true;
@@ -260,9 +278,18 @@ export class Session {
       return;
     }
     // Never while fred is checkpointing (a call into the program): continueWithCheckpoints
-    // stops at the next opportunity instead.
+    // stops at the next opportunity instead. Nor before main (restartRecorded).
     if (this.checkpointing) this.userInterruptPending = true;
-    else this.personality.interrupt();
+    else if (!this.startingProgram) this.personality.interrupt();
+  }
+
+  /** personality.execute, delivering a Ctrl-C that came before the program was running. */
+  private resume(command: string): Promise<CommandOutcome> {
+    // execute() marks the program running before it first waits: the signal reaches the program
+    // as the debugger resumes it, and stops it there.
+    const outcome = this.personality.execute(command);
+    if (this.userInterruptRequested) this.personality.interrupt();
+    return outcome;
   }
 
   // ---- going backwards -------------------------------------------------------------------
@@ -380,7 +407,7 @@ export class Session {
       throw new FredError('usage', `only ${timeline.history.length} command${timeline.history.length === 1 ? '' : 's'} to undo`);
     }
     const target = timeline.history[timeline.history.length - count]!.before;
-    return this.goTo(target, async () => {
+    return this.goTo('undo', target, async () => {
       timeline.history.splice(timeline.history.length - count, count);
     });
   }
@@ -397,7 +424,7 @@ export class Session {
     const timeline = this.requireTimeline();
     const target = timeline.userCheckpointMoment(number);
     const before = timeline.current;
-    return this.goTo(target, async () => {
+    return this.goTo('restart', target, async () => {
       if (before) timeline.history.push({ command: `restart ${number}`, before });
     });
   }
@@ -473,27 +500,46 @@ export class Session {
     if (!Number.isInteger(count) || count < 1) throw new FredError('usage', `${command.split(' ')[0]} takes a positive number`);
     const context: ReverseContext = { timeline, replay: this.replay!, scanLimit: SCAN_LIMIT };
     let target = start;
-    try {
-      await this.output.whileReplaying(async () => {
-        for (let index = 0; index < count; index++) target = await findTarget(context, target);
-        await timeline.seek(target);
-      });
-    } catch (error) {
-      // Leave the program where the user was, whatever the search did (and wherever it stopped).
-      timeline.forgetPosition();
-      await this.output.whileReplaying(() => timeline.seek(start)).catch(() => undefined);
-      throw error;
-    }
+    await this.cancellable(command.split(' ')[0]!, start, async () => {
+      for (let index = 0; index < count; index++) target = await findTarget(context, target);
+      await timeline.seek(target);
+    });
     timeline.standAt(start);
     timeline.arrive(target, command);
     this.output.moveTo(target.outputBytes);
     return this.describe(start, target);
   }
 
-  private async goTo(target: Moment, bookkeeping: () => Promise<void>): Promise<CommandOutcome> {
+  /**
+   * Replays for a command that goes back (`name`), which Ctrl-C cancels as it does reverse-watch:
+   * the loops running in the debugger end at their next stop. On failure or cancellation the
+   * program is put back at `start`, where the user was.
+   */
+  private async cancellable(name: string, start: Moment | null, body: () => Promise<void>): Promise<void> {
+    const timeline = this.timeline!;
+    const cancel = { requested: false };
+    this.searchCancel = cancel;
+    this.replay?.cancellation?.clear();
+    try {
+      await this.output.whileReplaying(body);
+    } catch (error) {
+      // Going back to the start must not be cancelled too.
+      this.replay?.cancellation?.clear();
+      timeline.forgetPosition();
+      if (start) await this.output.whileReplaying(() => timeline.seek(start)).catch(() => undefined);
+      // A loop cut short by the cancellation may have failed in its own way.
+      if (cancel.requested) throw new FredError('interrupted', `${name} interrupted: back where it started`);
+      throw error;
+    } finally {
+      this.searchCancel = undefined;
+      this.replay?.cancellation?.clear();
+    }
+  }
+
+  private async goTo(name: string, target: Moment, bookkeeping: () => Promise<void>): Promise<CommandOutcome> {
     const timeline = this.requireTimeline();
     const start = timeline.current;
-    await this.output.whileReplaying(() => timeline.seek(target));
+    await this.cancellable(name, start, () => timeline.seek(target));
     await bookkeeping();
     timeline.standAt(target);
     this.output.moveTo(target.outputBytes);
@@ -542,7 +588,6 @@ export class Session {
     const timeline = this.timeline!;
     const interval = timeline.policy.intervalMs;
     let segmentStarted = Date.now();
-    this.userInterruptRequested = false;
     for (let segment = 0; ; segment++) {
       this.automaticInterrupt = false;
       const timer = setTimeout(() => {
@@ -552,7 +597,7 @@ export class Session {
       }, interval);
       let outcome: CommandOutcome;
       try {
-        outcome = await this.personality.execute(segment === 0 ? command : 'continue');
+        outcome = await this.resume(segment === 0 ? command : 'continue');
       } finally {
         clearTimeout(timer);
       }

@@ -353,6 +353,40 @@ describe('fred REPL', () => {
     expect((await fred.waitForExit()).exitCode).toBe(0);
   });
 
+  it('stops a run at Ctrl-C typed together with the command, before the program started', async () => {
+    // The interrupt reaches fred while `run` is still on its way to main (where fred checkpoints
+    // the start): it must stop the program once it runs on, not be lost (a 30-billion-iteration
+    // loop would then run for minutes) nor stop it in the dynamic loader.
+    const fred = repl(['--', fixtureBinary('counter_loop'), '30000000000']);
+    await fred.expect('(fred) ');
+    fred.type('run\r\x03');
+    await fred.expect(/Program received signal SIGINT[\s\S]*\(fred\) $/);
+    const iteration = await fred.command('p iteration');
+    expect(iteration).toMatch(/^\$1 = \d+$/);
+    expect(Number(iteration.split(' = ')[1])).toBeLessThan(30_000_000_000);
+    // The stop is a usable place: the history has the start, and going back works.
+    expect(await fred.command('info checkpoints')).toContain('counter_loop.c:38 main');
+    expect(await fred.command('next')).not.toMatch(/fred:/);
+    expect(await fred.command('undo')).not.toMatch(/fred:/);
+    expect(await fred.command('p iteration')).toBe(`$2 = ${iteration.split(' = ')[1]}`);
+    fred.send('quit');
+    expect((await fred.waitForExit()).exitCode).toBe(0);
+  });
+
+  it('pdb: stops a continue at Ctrl-C typed together with the command', async () => {
+    // fred sends pdb a command when the one before it is answered: the interrupt is owed until then.
+    const fred = repl(['--', fixtureSource('inventory.py'), '100000000', '-1']);
+    await fred.expect('(fred) ');
+    fred.type('continue\r\x03');
+    await fred.expect(/Program interrupted[\s\S]*\(fred\) $/);
+    // It may have stopped before the program defined anything: at its next line.
+    expect(await fred.command('p 6 * 7')).toBe('42');
+    expect(await fred.command('next')).not.toMatch(/fred:/);
+    expect(await fred.command('reverse-next')).not.toMatch(/fred:/);
+    fred.send('quit');
+    expect((await fred.waitForExit()).exitCode).toBe(0);
+  });
+
   it('ignores Ctrl-C at an idle prompt and ends at end of input', async () => {
     const fred = repl(['--', fixtureBinary('linked_list')]);
     await fred.expect('(fred) ');

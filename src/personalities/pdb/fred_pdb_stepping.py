@@ -67,6 +67,7 @@ class CountedStepping:
 
     def stop_for_early_interrupt(self):
         """The command runs as Ctrl-C would have left it: stopped at the next event, interrupted."""
+        self.message("\nProgram interrupted. (Use 'cont' to resume).")  # as pdb's sigint_handler
         self.interrupt_pending = False
         self.interrupted = True
         bdb.Bdb.set_step(self)

@@ -53,12 +53,15 @@ export class PdbConversation {
     return this.enqueue(undefined);
   }
 
-  /** `command` must be one line: the caller checks (assertSingleLine) before it gets here. */
-  send(command: string): Promise<PdbReply> {
-    return this.enqueue(command);
+  /**
+   * `command` must be one line: the caller checks (assertSingleLine) before it gets here.
+   * `written` is called once pdb has it (after the commands queued before it have been answered).
+   */
+  send(command: string, written?: () => void): Promise<PdbReply> {
+    return this.enqueue(command, written);
   }
 
-  private enqueue(command: string | undefined): Promise<PdbReply> {
+  private enqueue(command: string | undefined, written?: () => void): Promise<PdbReply> {
     const reply = this.queue.then(
       () =>
         new Promise<PdbReply>((resolve, reject) => {
@@ -67,6 +70,7 @@ export class PdbConversation {
             // Whatever came after the last reply answered nothing we asked.
             this.buffer = '';
             this.process.write(`${command}\n`);
+            written?.();
           }
           this.settle();
         }),

@@ -28,6 +28,9 @@ export class PdbPersonality implements Debugger {
   private conversation: PdbConversation | undefined;
   private status: PdbStatus = { state: { kind: 'stopped' }, location: null };
   private disposed = false;
+  /** Commands that may resume the program, sent or waiting their turn; a signal owed to the next. */
+  private resumesQueued = 0;
+  private owedSignal: NodeJS.Signals | number | undefined;
   /** Marks, checkpoints (forks of the Python process, or DMTCP images) and replay, all inside fred_pdb. */
   readonly replay: PdbReplay;
 
@@ -163,9 +166,12 @@ export class PdbPersonality implements Debugger {
   }
 
   private signal(signal: NodeJS.Signals | number): void {
-    // Only while a command runs: at the prompt, SIGINT would make pdb print unasked.
+    // Only while a command runs: at the prompt, SIGINT would make pdb print unasked. A command
+    // that may resume but still waits its turn gets the signal as soon as pdb has it.
     if (this.process && !this.process.hasExited && this.conversation?.busy) {
       try { process.kill(this.process.pid, signal); } catch { /* already gone */ }
+    } else if (this.resumesQueued > 0) {
+      this.owedSignal = signal;
     }
   }
 
@@ -188,11 +194,19 @@ export class PdbPersonality implements Debugger {
 
   /** Any command that may move the program; pdb quitting ends the session rather than failing it. */
   private async resume(command: string): Promise<CommandOutcome> {
+    this.resumesQueued++;
+    const written = () => {
+      const signal = this.owedSignal;
+      this.owedSignal = undefined;
+      if (signal !== undefined) this.signal(signal);
+    };
     try {
-      return this.outcome(await this.send(command));
+      return this.outcome(await this.send(command, written));
     } catch (error) {
       if (!(error instanceof PdbExited)) throw error;
       return { output: error.output.trimEnd(), state: this.status.state, location: null };
+    } finally {
+      if (--this.resumesQueued === 0) this.owedSignal = undefined;
     }
   }
 
@@ -206,12 +220,12 @@ export class PdbPersonality implements Debugger {
     }
   }
 
-  private async send(command: string): Promise<PdbReply> {
+  private async send(command: string, written?: () => void): Promise<PdbReply> {
     if (this.disposed) throw new FredError('not-running', 'the pdb session is closed');
     if (!this.conversation) throw new FredError('not-running', 'pdb is not launched');
     if (this.conversation.hasEnded) throw new FredError('not-running', 'pdb has exited');
     try {
-      const reply = await this.conversation.send(command);
+      const reply = await this.conversation.send(command, written);
       this.status = statusOf(reply) ?? this.status;
       return reply;
     } catch (error) {
