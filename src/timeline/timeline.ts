@@ -96,7 +96,11 @@ export class Timeline {
   /** Takes an automatic checkpoint here when the policy says enough time has passed. */
   async maybeCheckpoint(moment: Moment): Promise<void> {
     if (moment.mark === null || moment.checkpoint !== undefined) return;
-    if (!this.policy.due(moment.costSinceCheckpoint, moment.previous === null)) return;
+    // Also where a command ran natively for longer than a checkpoint costs (a `continue`, a run
+    // cut short by Ctrl-C): replaying to such a moment stops wherever a breakpoint at its pc is
+    // passed, at every iteration of a loop on the way. Steps stay close to a checkpointed stop.
+    const longRun = this.policy.intervalMs > 0 && moment.arrival === 'other' && moment.costSinceCheckpoint >= 2 * this.checkpointCostMs;
+    if (!longRun && !this.policy.due(moment.costSinceCheckpoint, moment.previous === null)) return;
     await this.checkpointHere(moment);
   }
 

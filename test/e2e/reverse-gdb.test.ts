@@ -472,6 +472,26 @@ describe('reverse-continue', () => {
       expect(await session.evaluate('iteration')).toBe(String(hit * 150));
     }
   });
+
+  it('counter_loop: interrupt() cancels a long reverse-step, which leaves the program where it was', async () => {
+    // After 30 million iterations run by `continue`, the line before the breakpoint is the loop's
+    // last test: found by stepping from the start of the run, far too slow to wait for (README).
+    const { session } = await open({ ...COUNTER_LOOP, args: ['30000000', '-1'] }, 100);
+    await session.setBreakpoint(at(COUNTER_LOOP, 'after_loop'));
+    const after = where(COUNTER_LOOP, 'after_loop', 'main', 1);
+    expect((await session.run()).location).toEqual(after);
+    const history = session.history();
+    const searching = session.reverseStep();
+    setTimeout(() => session.interrupt(), 500);
+    const failure = await searching.then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(FredError);
+    expect((failure as FredError).message).toBe('reverse-step interrupted: back where it started');
+    expect(await session.location()).toEqual(after);
+    expect(await session.evaluate('iteration')).toBe('30000000');
+    expect(session.history()).toEqual(history);
+    const next = await session.next();
+    expect(next.location).toEqual({ ...after, line: after.line + 1 });
+  });
 });
 
 describe('undo, restart and bad input', () => {
