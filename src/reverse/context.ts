@@ -50,6 +50,36 @@ export async function scanMoments(context: ReverseContext, from: Moment, until: 
 }
 
 /**
+ * A moment shortly before `until` to scan from instead of `from`, found without stepping (a
+ * scan steps line by line: about 1 ms a line under gdb): just after the last allocation before
+ * it when the record shim counts them, or by a timed run for a long stretch. Never a place to
+ * stop at (it lands mid-line): its `previous` is `from`, where scans go on when nothing before
+ * `until` lies after it. `from` itself where nothing closer is found, or where positions are
+ * exact event counts (pdb), whose scans run inside the debugger at full speed.
+ */
+export async function closerStart(context: ReverseContext, from: Moment, until: Moment): Promise<Moment> {
+  const { timeline, replay } = context;
+  if (!replay.watch || !from.mark || !until.mark) return from;
+  await timeline.seek(from);
+  const span = await replay.watch.timeTo(until.mark);
+  if (span === null) return from;
+  timeline.standAt(until);
+  await timeline.seek(from);
+  const near = await replay.watch.midpoint(until.mark, span, 1);
+  if (!near || near.mark.key === until.mark.key) {
+    timeline.forgetPosition();
+    return from;
+  }
+  const fresh = !timeline.knows(near.mark);
+  const moment = timeline.momentFor(near.mark, from, 'other', from.outputBytes, near.spanMs);
+  if (fresh) moment.interruption = true;
+  timeline.standAt(moment);
+  // Scans of this stretch (each reverse-step from here on) start from it.
+  if (moment.costSinceCheckpoint >= timeline.checkpointCostMs) await timeline.checkpointHere(moment);
+  return moment;
+}
+
+/**
  * Code a forward `step` stops in: the program's own, with an absolute source path. The C library's
  * sources are recorded relative (./malloc/malloc.c) and fred_gdb.py skips them; code without line
  * information has no file at all.

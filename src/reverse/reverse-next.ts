@@ -3,7 +3,7 @@
 
 import type { Moment } from '../timeline/moment.js';
 import {
-  depth, inProgramSource, noHistory, scanMoments, steppable, type ReverseContext, type ScannedMoment,
+  closerStart, depth, inProgramSource, noHistory, scanMoments, steppable, type ReverseContext, type ScannedMoment,
 } from './context.js';
 
 export async function reverseNextTarget(context: ReverseContext, current: Moment): Promise<Moment> {
@@ -15,7 +15,7 @@ export async function reverseNextTarget(context: ReverseContext, current: Moment
   if ((current.arrival === 'step' || current.arrival === 'next') && depth(previous) === level && !atExit && !previous.interruption) {
     return previous;
   }
-  for (let start: Moment | null = previous; start; start = start.previous) {
+  for (let start: Moment | null = await closerStart(context, previous, current); start; start = start.previous) {
     const entries = await scanMoments(context, start, current, level);
     // An automatic checkpoint's moment is where scans start, never where they land.
     const candidates: ScannedMoment[] = [...(start.interruption ? [] : [{ kind: 'stop' as const, moment: start }]), ...entries];

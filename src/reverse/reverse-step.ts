@@ -3,7 +3,7 @@
 
 import type { Moment } from '../timeline/moment.js';
 import {
-  depth, inProgramSource, noHistory, scanMoments, steppable, type ReverseContext, type ScannedMoment,
+  closerStart, depth, inProgramSource, noHistory, scanMoments, steppable, type ReverseContext, type ScannedMoment,
 } from './context.js';
 
 export async function reverseStepTarget(context: ReverseContext, current: Moment): Promise<Moment> {
@@ -12,7 +12,7 @@ export async function reverseStepTarget(context: ReverseContext, current: Moment
   if (current.arrival === 'step' && !previous.interruption) return previous;
   const atExit = current.ended === true || current.mark === null;
   const level = atExit ? 1 : depth(current);
-  let scanStart = previous;
+  let scanStart = await closerStart(context, previous, current);
   let entries = await scanMoments(context, scanStart, current, level);
   for (;;) {
     const last = lastRelevant(entries, atExit);

@@ -25,6 +25,7 @@ const RECURSION: Fixture = { binary: 'recursion', source: 'recursion.c', args: [
 // 2000 iterations, the bug at iteration 1000: long enough to need checkpoints, quick to replay.
 const COUNTER_LOOP: Fixture = { binary: 'counter_loop', source: 'counter_loop.c', args: ['2000', '1000'] };
 const CRASH: Fixture = { binary: 'crash', source: 'crash.c', args: [] };
+const BST: Fixture = { binary: 'bst', source: 'bst.c', args: ['200000', '-1'] };
 
 const sandbox = sessionSandbox('fred-gdb-');
 
@@ -471,6 +472,25 @@ describe('reverse-continue', () => {
       expect((await session.reverseContinue()).location).toEqual(bug);
       expect(await session.evaluate('iteration')).toBe(String(hit * 150));
     }
+  });
+
+  it('bst: reverse-step at a breakpoint after 200k insertions lands on the loop\'s last lines, as stepping forward would have', async () => {
+    // The lines before the breakpoint were never stops: fred starts its line scan just after the
+    // last allocation (the record shim counts them) instead of at the last checkpoint, thousands
+    // of insertions back (stepping through those would take minutes).
+    const { session } = await open(BST, 100);
+    await session.setBreakpoint(at(BST, 'report'));
+    expect((await session.run()).location).toEqual(where(BST, 'report', 'main', 1));
+    expect((await session.reverseStep()).location).toEqual(where(BST, 'loop', 'main', 1));
+    expect((await session.reverseStep()).location).toEqual(where(BST, 'count', 'main', 1));
+    expect(await session.evaluate('inserted')).toBe('199999');
+    // The last insertion's call returned just before: its last line, in insert().
+    const inCallee = (await session.reverseStep()).location;
+    expect(inCallee).toMatchObject({ function: 'insert', depth: 2 });
+    // Forward again: the same lines.
+    expect((await session.step()).location).toEqual(where(BST, 'count', 'main', 1));
+    expect((await session.step()).location).toEqual(where(BST, 'loop', 'main', 1));
+    expect((await session.step()).location).toEqual(where(BST, 'report', 'main', 1));
   });
 
   it('counter_loop: interrupt() cancels a long reverse-step, which leaves the program where it was', async () => {

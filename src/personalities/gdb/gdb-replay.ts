@@ -91,13 +91,15 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
       if (text(reply, 'reached') !== '1') return null;
       return { mark: await this.mark(), spanMs: (performance.now() - started) };
     }
-    if (spanMs < MIN_SPAN_MS) return null;
+    // fraction 1: as close before `until` as an interrupt lands reliably.
+    const runMs = fraction >= 1 ? spanMs - NEAR_MS : spanMs * fraction;
+    if (spanMs < MIN_SPAN_MS || runMs < MIN_SPAN_MS / 2) return null;
     const start = await this.mark();
-    const reply = await this.moving(`-fred-run-for ${quoteMiString(until.payload)} ${(spanMs * fraction).toFixed(6)}`);
+    const reply = await this.moving(`-fred-run-for ${quoteMiString(until.payload)} ${runMs.toFixed(6)}`);
     if (text(reply, 'status') !== 'interrupted') return null;
     const middle = await this.mark();
     // An interrupt that landed before the program moved is no progress.
-    return middle.key === start.key ? null : { mark: middle, spanMs: Number(text(reply, 'elapsed') ?? spanMs * fraction) };
+    return middle.key === start.key ? null : { mark: middle, spanMs: Number(text(reply, 'elapsed') ?? runMs) };
   }
 
   /** The record shim's allocation count now (undefined without the shim). */
@@ -162,6 +164,9 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
  * resume the program, so the signal's moment is noise (measured here: 1–6 ms).
  */
 const MIN_SPAN_MS = 4;
+
+/** How far before a moment an interrupt aims to land before it, not after (that noise, and some). */
+const NEAR_MS = 8;
 
 /** A mark's allocation count (present when the record shim runs in the program). */
 function progressOf(mark: Mark): number | undefined {
