@@ -8,6 +8,7 @@ import { Session } from '../src/session/session.js';
 import { packageFile } from '../src/system/package-root.js';
 
 const C_LOOP = packageFile('fixtures', 'bin', 'counter_loop');
+const BST = packageFile('fixtures', 'bin', 'bst');
 const INVENTORY = packageFile('fixtures', 'py', 'inventory.py');
 
 /** The line of a fixture source that carries `@name` (fixtures/README.md). */
@@ -58,6 +59,8 @@ function format(value: string | number | undefined): string {
   return value ?? '';
 }
 
+const REVERSE_STEP_CAP_S = 20;
+
 /** Issue 3: forward slowdown with automatic checkpoints, reverse-step vs next, checkpoint costs. */
 async function reverseExecution(): Promise<Row[]> {
   const iterations = '300000';
@@ -104,6 +107,24 @@ async function reverseExecution(): Promise<Row[]> {
   start = process.hrtime.bigint();
   await session.reverseNext();
   const reverseNext = seconds(start);
+  // A reverse-step right at a breakpoint reached by `continue`: the line before was never a stop.
+  // Found from just after the last allocation (BST), or by stepping from a timed landing a few ms
+  // back (counter_loop allocates nothing: README, no instruction counter here). Capped: Ctrl-C
+  // (interrupt) cancels it.
+  const reverseStepAfterContinue = async (program: string, args: string[], breakpoint: string): Promise<number | string> => {
+    const atBreakpoint = await Session.start({ program, args });
+    await atBreakpoint.native(`break ${breakpoint}`);
+    await atBreakpoint.run();
+    const began = process.hrtime.bigint();
+    const cap = setTimeout(() => atBreakpoint.interrupt(), REVERSE_STEP_CAP_S * 1000);
+    const finished = await atBreakpoint.reverseStep().then(() => true, () => false);
+    clearTimeout(cap);
+    const elapsed = finished ? seconds(began) : `> ${REVERSE_STEP_CAP_S}`;
+    await atBreakpoint.close();
+    return elapsed;
+  };
+  const afterContinueBst = await reverseStepAfterContinue(BST, ['200000', '-1'], 'bst.c:99');
+  const afterContinueLoop = await reverseStepAfterContinue(C_LOOP, [iterations], 'counter_loop.c:46');
   const replay = session.personality.replay!;
   start = process.hrtime.bigint();
   const checkpoint = await replay.checkpoints.take();
@@ -121,6 +142,8 @@ async function reverseExecution(): Promise<Row[]> {
     { measure: 'next at the end of the run', seconds: next, ratio: 1 },
     { measure: 'reverse-step at the end of the run (target <= 10x next)', seconds: reverseStep, ratio: reverseStep / next },
     { measure: 'reverse-next at the end of the run', seconds: reverseNext, ratio: reverseNext / next },
+    { measure: 'reverse-step at a breakpoint reached by continue: BST, 200k insertions', seconds: afterContinueBst, ratio: typeof afterContinueBst === 'number' ? afterContinueBst / next : '—' },
+    { measure: 'reverse-step at a breakpoint reached by continue: counter_loop (allocates nothing)', seconds: afterContinueLoop, ratio: typeof afterContinueLoop === 'number' ? afterContinueLoop / next : '—' },
     { measure: 'checkpoint (gdb fork)', seconds: take, ratio: take / next },
     { measure: 'restore (gdb restart + re-checkpoint)', seconds: restore, ratio: restore / next },
     { measure: 'forward run, python3 (inventory.py, 200k orders)', seconds: plainPython, ratio: 1 },
@@ -177,7 +200,7 @@ interface Workload {
 /** Issue 5: fred bisect against the plain forward run, gdb's own watchpoint and a scripted bisection. */
 async function bisection(): Promise<Row[]> {
   const rows: Row[] = [];
-  const BST = packageFile('fixtures', 'bin', 'bst');
+
   const workloads: Workload[] = [
     { name: 'C: 200k BST insertions, invariant breaks at 150k', program: BST, args: ['200000', '150000'], watch: 'is_bst(root)', plain: 'gdb', scripted: { line: 'count', counter: 'i', iterations: 200000 } },
     // Ten times longer: the search part should grow about logarithmically (is_bst itself grows linearly).

@@ -59,7 +59,8 @@ export async function scanMoments(context: ReverseContext, from: Moment, until: 
  */
 export async function closerStart(context: ReverseContext, from: Moment, until: Moment): Promise<Moment> {
   const { timeline, replay } = context;
-  if (!replay.watch || !from.mark || !until.mark) return from;
+  // After a step or a next the stretch is one line at the scan's level (calls are run through).
+  if (until.arrival !== 'other' || !replay.watch || !from.mark || !until.mark) return from;
   await timeline.seek(from);
   const span = await replay.watch.timeTo(until.mark);
   if (span === null) return from;
