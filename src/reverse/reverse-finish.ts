@@ -3,7 +3,7 @@
 
 import { FredError } from '../errors.js';
 import { chain, type Moment } from '../timeline/moment.js';
-import { depth, scanMoments, type ReverseContext } from './context.js';
+import { closerStart, depth, scanMoments, type ReverseContext, type ScannedMoment } from './context.js';
 
 export async function reverseFinishTarget(context: ReverseContext, current: Moment): Promise<Moment> {
   if (current.mark === null) throw new FredError('not-running', 'The program is not being run.');
@@ -19,9 +19,19 @@ export async function reverseFinishTarget(context: ReverseContext, current: Mome
     }
   }
   if (!anchor) throw new FredError('unsupported', 'no recorded moment before this function was called');
-  const entries = await scanMoments(context, anchor, current, level - 1);
+  // A start closer to the current moment may lie inside the current call: the scan then meets
+  // no line of the caller before it (it runs the call out only past the current moment).
+  const closer = await closerStart(context, anchor, current);
+  if (closer !== anchor) {
+    const line = callerLine(await scanMoments(context, closer, current, level - 1));
+    if (line) return line;
+  }
+  return callerLine(await scanMoments(context, anchor, current, level - 1)) ?? anchor;
+}
+
+/** Walking back over the call (and calls made to compute its arguments): the caller's line. */
+function callerLine(entries: ScannedMoment[]): Moment | undefined {
   let index = entries.length - 1;
-  // Walk back over the call (and calls made to compute its arguments) to the caller's line.
   while (index >= 0 && entries[index]!.kind === 'entered') index--;
-  return index >= 0 ? entries[index]!.moment : anchor;
+  return index >= 0 ? entries[index]!.moment : undefined;
 }

@@ -493,6 +493,17 @@ describe('reverse-continue', () => {
     expect((await session.step()).location).toEqual(where(BST, 'report', 'main', 1));
   });
 
+  it('bst: reverse-finish from a function reached by continue after 200k insertions, to its call line', async () => {
+    const { session } = await open(BST, 100);
+    await session.setBreakpoint('is_bst');
+    expect((await session.run()).location).toMatchObject({ function: 'is_bst', depth: 2 });
+    const report = where(BST, 'report', 'main', 1);
+    expect((await session.reverseFinish()).location).toEqual(report);
+    expect(await session.evaluate('inserted')).toBe('200000');
+    // Before the call: stepping enters it again.
+    expect((await session.step()).location).toMatchObject({ function: 'is_bst', depth: 2 });
+  });
+
   it('counter_loop: interrupt() cancels a long reverse-step, which leaves the program where it was', async () => {
     // After 30 million iterations run by `continue`, the line before the breakpoint is the loop's
     // last test: found by stepping from the start of the run, far too slow to wait for (README).
