@@ -52,21 +52,23 @@ export async function scanMoments(context: ReverseContext, from: Moment, until: 
 /**
  * A moment shortly before `until` to scan from instead of `from`, found without stepping (a
  * scan steps line by line: about 1 ms a line under gdb): just after the last allocation before
- * it when the record shim counts them, or by a timed run for a long stretch. Never a place to
- * stop at (it lands mid-line): its `previous` is `from`, where scans go on when nothing before
- * `until` lies after it. `from` itself where nothing closer is found, or where positions are
- * exact event counts (pdb), whose scans run inside the debugger at full speed.
+ * it when the record shim counts them, or by a timed run for a long stretch (gdb); a few events
+ * before it (pdb, whose positions are event counts). Never a place to stop at (gdb's lands
+ * mid-line): its `previous` is `from`, where scans go on when nothing before `until` lies after
+ * it. `from` itself where nothing closer is found.
  */
 export async function closerStart(context: ReverseContext, from: Moment, until: Moment): Promise<Moment> {
   const { timeline, replay } = context;
   // After a step or a next the stretch is one line at the scan's level (calls are run through).
   if (until.arrival !== 'other' || !replay.watch || !from.mark || !until.mark) return from;
   await timeline.seek(from);
+  // (null: midpoints by event count, which need no timing run.)
   const span = await replay.watch.timeTo(until.mark);
-  if (span === null) return from;
-  timeline.standAt(until);
-  await timeline.seek(from);
-  const near = await replay.watch.midpoint(until.mark, span, 1);
+  if (span !== null) {
+    timeline.standAt(until);
+    await timeline.seek(from);
+  }
+  const near = await replay.watch.midpoint(until.mark, span ?? 0, 1);
   if (!near || near.mark.key === until.mark.key) {
     timeline.forgetPosition();
     return from;

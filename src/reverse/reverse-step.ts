@@ -13,7 +13,8 @@ export async function reverseStepTarget(context: ReverseContext, current: Moment
   const atExit = current.ended === true || current.mark === null;
   const level = atExit ? 1 : depth(current);
   let scanStart = await closerStart(context, previous, current);
-  let entries = await scanMoments(context, scanStart, current, level);
+  let scanLevel = level;
+  let entries = await scanMoments(context, scanStart, current, scanLevel);
   for (;;) {
     const last = lastRelevant(entries, atExit);
     if (!last) {
@@ -22,13 +23,16 @@ export async function reverseStepTarget(context: ReverseContext, current: Moment
       // line executed after it, the answer lies before it.
       if (!scanStart.previous) throw noHistory();
       scanStart = scanStart.previous;
-      entries = await scanMoments(context, scanStart, current, level);
+      scanLevel = level;
+      entries = await scanMoments(context, scanStart, current, scanLevel);
       continue;
     }
     if (last.kind === 'stop') return last.moment;
-    // The step before `current` left a deeper frame that was run through: its last line is the answer.
+    // The step before `current` left a deeper frame that was run through: its last line is the
+    // answer. One level deeper: a scan that started deep enters there frames several levels down.
     scanStart = last.moment;
-    entries = await scanMoments(context, last.moment, current, depth(last.moment));
+    scanLevel += 1;
+    entries = await scanMoments(context, last.moment, current, scanLevel);
   }
 }
 

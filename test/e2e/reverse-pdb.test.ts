@@ -30,6 +30,23 @@ describe('reverse execution under pdb', () => {
     expect(await forward(session, 'step', 20)).toEqual(steps);
   });
 
+  it('reverse-step at the end of a long run (200k orders, checkpoints every 100 ms) retraces the last steps', async () => {
+    // The stretch from the last automatic checkpoint to the end is thousands of orders: the scan
+    // starts a few events before the end, and descends one frame at a time from a deep start.
+    const session = await Session.start({ program: join(fixtures, 'inventory.py'), args: ['200000', '-1'], checkpointIntervalMs: 100 });
+    sessions.push(session);
+    expect((await session.continue()).state).toEqual({ kind: 'exited', code: 0 });
+    const back: string[] = [];
+    for (let index = 0; index < 6; index++) back.push(where((await session.reverseStep()).location));
+    // main's return, its last line, the loop's last test, the last order's handle(), deeper.
+    expect(back.slice(0, 3)).toEqual(['main:58@2', 'main:58@2', 'main:56@2']);
+    expect(back[3]).toMatch(/^handle:\d+@3$/);
+    // Forward again: the same stops, to the end.
+    expect(await forward(session, 'step', 5)).toEqual([...back].reverse());
+    // The end itself: the main module's --Return--, where fred held the program.
+    expect(where((await session.step()).location)).toBe('<module>:61@1');
+  });
+
   it('reverse-next retraces nexts in the module frame', async () => {
     const session = await start('linked_list.py');
     const nexts = await forward(session, 'next', 25);

@@ -13,6 +13,9 @@ import { eventIndex, toHitsResult, toLastDifferent, toMark, toScanResult, toWatc
 /** Fewer events than this between two moments are stepped through rather than bisected. */
 const MIN_BISECTED_EVENTS = 256;
 
+/** How far before a moment, in events, a scan's closer start lies: stepping that far is cheap. */
+const NEAR_EVENTS = 128;
+
 /** How the replay talks to fred_pdb: one fred_* command, its `@fred` answer back. */
 export interface PdbReplayPort {
   /** The command's own `@fred` answer (not the status line); fred_pdb's `{"error": ...}` is thrown. */
@@ -79,7 +82,8 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
     const from = eventIndex(await this.mark());
     const to = eventIndex(until);
     if (to - from < MIN_BISECTED_EVENTS) return null;
-    const index = from + Math.floor((to - from) * fraction);
+    // fraction 1: a few events before `until` (a scan's start close to it).
+    const index = fraction >= 1 ? to - NEAR_EVENTS : from + Math.floor((to - from) * fraction);
     if (index <= from || index >= to) return null;
     const started = performance.now();
     if (!(await this.runTo({ index }))) return null;
