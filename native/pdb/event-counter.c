@@ -25,6 +25,8 @@ static struct {
     PyObject *on_reached;
     PyObject *on_main;
     PyObject *unwinding;  /* the exception unwinding the main module's frame, or NULL */
+    PyObject *finishing;  /* a frame whose return event goes to on_finished (counted), or NULL */
+    PyObject *on_finished;
     PyObject *last_code;  /* one-entry cache: a code object (held) and whether it is counted */
     int last_counted;
     int installed;
@@ -81,6 +83,7 @@ static int trace(PyObject *unused, PyFrameObject *frame, int what, PyObject *arg
         if (!counted) return 0;
     }
     if (++state.count == state.stop_at) return hand_over(state.on_reached, frame, what, arg);
+    if (what == PyTrace_RETURN && (PyObject *)frame == state.finishing) return hand_over(state.on_finished, frame, what, arg);
     return 0;
 }
 
@@ -126,6 +129,8 @@ static PyObject *stop(PyObject *self, PyObject *unused) {
     if (installed) PyEval_SetTrace(NULL, NULL);
     state.installed = 0;
     Py_CLEAR(state.last_code);
+    Py_CLEAR(state.finishing);
+    Py_CLEAR(state.on_finished);
     PyObject *unwinding = state.unwinding != NULL ? state.unwinding : Py_None;
     PyObject *result = Py_BuildValue("(LOO)", state.count, installed ? Py_True : Py_False, unwinding);
     Py_CLEAR(state.unwinding);
@@ -144,7 +149,21 @@ static PyObject *set_stop_at(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* finish(frame, on_finished): frame's return event (counted) goes to on_finished(frame, event, arg),
+ * as fred_pdb_events' FINISH_FRAME mode does (a scan running a deeper call out), until stop(). */
+static PyObject *finish(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *frame, *on_finished;
+    if (!PyArg_ParseTuple(args, "OO", &frame, &on_finished)) return NULL;
+    Py_INCREF(frame);
+    Py_XSETREF(state.finishing, frame);
+    Py_INCREF(on_finished);
+    Py_XSETREF(state.on_finished, on_finished);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"finish", finish, METH_VARARGS, "Hands one frame's return event to a callback."},
     {"start", start, METH_VARARGS, "Counts events in C from `count` on."},
     {"stop", stop, METH_NOARGS, "Stops counting: (count, whether still installed, the main frame's unwinding)."},
     {"count", count, METH_NOARGS, "Events counted so far."},

@@ -47,6 +47,17 @@ describe('reverse execution under pdb', () => {
     expect(where((await session.step()).location)).toBe('<module>:61@1');
   });
 
+  it('reverse-next at the end of a long run goes back over the whole main() call to the module line that made it', async () => {
+    // Every scan from an automatic checkpoint inside main() runs main() out to its return: the
+    // C counter watches for that return, so each is a native-speed run, not a traced one.
+    const session = await Session.start({ program: join(fixtures, 'inventory.py'), args: ['200000', '-1'], checkpointIntervalMs: 100 });
+    sessions.push(session);
+    expect((await session.continue()).state).toEqual({ kind: 'exited', code: 0 });
+    expect(where((await session.reverseNext()).location)).toBe('<module>:61@1');
+    expect(await session.evaluate('order_number')).toBe('0'); // before main() ran
+    expect(where((await session.reverseNext()).location)).toMatch(/^<module>:\d+@1$/);
+  });
+
   it('reverse-next retraces nexts in the module frame', async () => {
     const session = await start('linked_list.py');
     const nexts = await forward(session, 'next', 25);

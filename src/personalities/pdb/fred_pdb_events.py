@@ -238,6 +238,10 @@ class EventCounter:
             if installed:  # (a SIGINT handler may have removed it: then it traces again itself)
                 sys.settrace(trace)
 
+        def finished_in_c(frame, event, arg):
+            count_in_python(frame)
+            special(frame, event, arg)  # the finishing frame's return: the callback
+
         def reached_in_c(frame, event, arg):
             count_in_python(frame)
             reached(frame, event, arg)
@@ -256,11 +260,18 @@ class EventCounter:
             # Breakpoints may have changed since the last resume.
             lines_by_file.clear()
             watchers.clear()
-            if new_mode != RUN_FREE:
+            if new_mode == RUN_FREE:
+                count_in_c()
+            elif new_mode == FINISH_FRAME and c_counter is not None:
+                # The C counter watches for the frame's return: nothing else to do until then.
+                count_in_c()
+                if counting_in_c:
+                    c_counter.finish(frame, finished_in_c)
+                else:
+                    retrace(sys._getframe(), lambda stacked: stacked.f_trace is not None and stacked.f_trace is not trace)
+            else:
                 # (Every tracer serves RUN_FREE.) Frames with `trace` classify themselves.
                 retrace(sys._getframe(), lambda stacked: stacked.f_trace is not None and stacked.f_trace is not trace)
-            else:
-                count_in_c()
 
         def set_stop_at(index):
             nonlocal stop_at
