@@ -15,7 +15,7 @@ export async function reverseNextTarget(context: ReverseContext, current: Moment
   if ((current.arrival === 'step' || current.arrival === 'next') && depth(previous) === level && !atExit && !previous.interruption) {
     return previous;
   }
-  for (let start: Moment | null = await closerStart(context, previous, current); start; start = start.previous) {
+  for (let start: Moment | null = await closerStart(context, previous, current); start; start = earlierStart(start, level)) {
     const entries = await scanMoments(context, start, current, level);
     // An automatic checkpoint's moment is where scans start, never where they land.
     const candidates: ScannedMoment[] = [...(start.interruption ? [] : [{ kind: 'stop' as const, moment: start }]), ...entries];
@@ -31,4 +31,17 @@ export async function reverseNextTarget(context: ReverseContext, current: Moment
     // Everything since `start` ran deeper than this frame: look further back.
   }
   throw noHistory();
+}
+
+/**
+ * Where to scan from when nothing since `start` stopped at `level`. A `start` deeper than that
+ * lies in a call that lasted until the current moment: scanning from each deeper moment before it
+ * would run calls out to the current moment again each time, while one scan from the latest
+ * moment at `level` or above covers them all (and finds the same last stop).
+ */
+function earlierStart(start: Moment, level: number): Moment | null {
+  if (depth(start) <= level) return start.previous;
+  let earlier = start.previous;
+  while (earlier?.previous && depth(earlier) > level) earlier = earlier.previous;
+  return earlier;
 }
