@@ -360,21 +360,10 @@ export class Session {
     await this.personality.evaluate(expression);
     const context: ReverseContext = { timeline, replay: this.replay!, scanLimit: SCAN_LIMIT };
     let result: Awaited<ReturnType<typeof reverseWatch>> | undefined;
-    try {
-      await this.output.whileReplaying(async () => {
-        result = await reverseWatch(context, start, expression, stats);
-        await timeline.seek(result.found ? result.target : start);
-      });
-    } catch (error) {
-      // Going back to the start must not be cancelled too.
-      this.replay?.cancellation?.clear();
-      // Where a failed search left the program is unknown: go back for real.
-      timeline.forgetPosition();
-      await this.output.whileReplaying(() => timeline.seek(start)).catch(() => undefined);
-      // A loop cut short by the cancellation may have failed in its own way.
-      if (cancel.requested) throw new FredError('interrupted', 'reverse-watch interrupted: back where it started');
-      throw error;
-    }
+    await this.cancellable('reverse-watch', start, async () => {
+      result = await reverseWatch(context, start, expression, stats);
+      await timeline.seek(result.found ? result.target : start);
+    }, cancel);
     const found = result!;
     const report = {
       expression,
@@ -515,15 +504,16 @@ export class Session {
    * the loops running in the debugger end at their next stop. On failure or cancellation the
    * program is put back at `start`, where the user was.
    */
-  private async cancellable(name: string, start: Moment | null, body: () => Promise<void>): Promise<void> {
+  private async cancellable(name: string, start: Moment | null, body: () => Promise<void>, cancel = { requested: false }): Promise<void> {
     const timeline = this.timeline!;
-    const cancel = { requested: false };
     this.searchCancel = cancel;
-    this.replay?.cancellation?.clear();
+    // (A request made before the replays began is still in `cancel`: the body checks it.)
+    if (!cancel.requested) this.replay?.cancellation?.clear();
     try {
       await this.output.whileReplaying(body);
     } catch (error) {
-      // Going back to the start must not be cancelled too.
+      // Going back to the start must not be cancelled too. Where a failed search left the
+      // program is unknown: go back for real.
       this.replay?.cancellation?.clear();
       timeline.forgetPosition();
       if (start) await this.output.whileReplaying(() => timeline.seek(start)).catch(() => undefined);
