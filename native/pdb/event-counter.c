@@ -27,6 +27,9 @@ static struct {
     PyObject *unwinding;  /* the exception unwinding the main module's frame, or NULL */
     PyObject *finishing;  /* a frame whose return event goes to on_finished (counted), or NULL */
     PyObject *on_finished;
+    PyObject *on_line;     /* line events where a breakpoint may be go to on_line (counted), or NULL */
+    PyObject *lines_by_file;  /* dict filename -> frozenset of breakpoint lines, filled by lines_of */
+    PyObject *lines_of;       /* filename -> frozenset */
     PyObject *last_code;  /* one-entry cache: a code object (held) and whether it is counted */
     int last_counted;
     int installed;
@@ -56,13 +59,42 @@ static int hand_over(PyObject *callback, PyFrameObject *frame, int what, PyObjec
     return 0;
 }
 
+/* 1 when a breakpoint may be on this line event's line (bdb decides: the line, or a function
+ * breakpoint at the code's first line, as fred_pdb_events' `watching` tracer asks), else 0;
+ * -1 on error. */
+static int may_break(PyCodeObject *code, PyFrameObject *frame) {
+    PyObject *lines = PyDict_GetItemWithError(state.lines_by_file, code->co_filename);  /* borrowed */
+    if (lines == NULL) {
+        if (PyErr_Occurred()) return -1;
+        PyObject *computed = PyObject_CallOneArg(state.lines_of, code->co_filename);
+        if (computed == NULL) return -1;
+        int stored = PyDict_SetItem(state.lines_by_file, code->co_filename, computed);
+        Py_DECREF(computed);
+        if (stored < 0) return -1;
+        lines = PyDict_GetItemWithError(state.lines_by_file, code->co_filename);
+        if (lines == NULL) return -1;
+    }
+    if (!PyAnySet_Check(lines) || PySet_GET_SIZE(lines) == 0) return 0;
+    int numbers[2] = {PyFrame_GetLineNumber(frame), code->co_firstlineno};
+    for (int i = 0; i < 2; i++) {
+        PyObject *number = PyLong_FromLong(numbers[i]);
+        if (number == NULL) return -1;
+        int found = PySet_Contains(lines, number);
+        Py_DECREF(number);
+        if (found != 0) return found;
+    }
+    return 0;
+}
+
 static int trace(PyObject *unused, PyFrameObject *frame, int what, PyObject *arg) {
     (void)unused;
     if (what > PyTrace_RETURN) return 0;  /* opcode events: never asked for */
     PyObject *code = (PyObject *)PyFrame_GetCode(frame);  /* new reference */
     if (code == state.main_code) {
-        Py_DECREF(code);
-        if (what == PyTrace_CALL || what == PyTrace_RETURN) return hand_over(state.on_main, frame, what, arg);
+        if (what == PyTrace_CALL || what == PyTrace_RETURN) {
+            Py_DECREF(code);
+            return hand_over(state.on_main, frame, what, arg);
+        }
         if (what == PyTrace_EXCEPTION) {
             Py_XINCREF(arg);
             Py_XSETREF(state.unwinding, arg);
@@ -70,21 +102,35 @@ static int trace(PyObject *unused, PyFrameObject *frame, int what, PyObject *arg
             Py_CLEAR(state.unwinding);
         }
     } else if (code == state.last_code) {
-        Py_DECREF(code);
-        if (!state.last_counted) return 0;
+        if (!state.last_counted) {
+            Py_DECREF(code);
+            return 0;
+        }
     } else {
         int counted = counted_file(((PyCodeObject *)code)->co_filename);
         if (counted < 0) {
             Py_DECREF(code);
             return -1;
         }
+        Py_INCREF(code);
         Py_XSETREF(state.last_code, code);  /* keeps it: its address cannot be reused meanwhile */
         state.last_counted = counted;
-        if (!counted) return 0;
+        if (!counted) {
+            Py_DECREF(code);
+            return 0;
+        }
     }
-    if (++state.count == state.stop_at) return hand_over(state.on_reached, frame, what, arg);
-    if (what == PyTrace_RETURN && (PyObject *)frame == state.finishing) return hand_over(state.on_finished, frame, what, arg);
-    return 0;
+    int result = 0;
+    if (++state.count == state.stop_at) {
+        result = hand_over(state.on_reached, frame, what, arg);
+    } else if (what == PyTrace_RETURN && (PyObject *)frame == state.finishing) {
+        result = hand_over(state.on_finished, frame, what, arg);
+    } else if (what == PyTrace_LINE && state.on_line != NULL) {
+        int line = may_break((PyCodeObject *)code, frame);
+        result = line < 0 ? -1 : line ? hand_over(state.on_line, frame, what, arg) : 0;
+    }
+    Py_DECREF(code);
+    return result;
 }
 
 /* start(count, stop_at, main_code, unwinding, program_files, is_program, on_reached, on_main) */
@@ -131,6 +177,9 @@ static PyObject *stop(PyObject *self, PyObject *unused) {
     Py_CLEAR(state.last_code);
     Py_CLEAR(state.finishing);
     Py_CLEAR(state.on_finished);
+    Py_CLEAR(state.on_line);
+    Py_CLEAR(state.lines_by_file);
+    Py_CLEAR(state.lines_of);
     PyObject *unwinding = state.unwinding != NULL ? state.unwinding : Py_None;
     PyObject *result = Py_BuildValue("(LOO)", state.count, installed ? Py_True : Py_False, unwinding);
     Py_CLEAR(state.unwinding);
@@ -162,8 +211,25 @@ static PyObject *finish(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* watch(lines_by_file, lines_of, on_line): line events where a breakpoint may be (lines_of(filename)
+ * gives a file's lines, cached in lines_by_file) go to on_line(frame, event, arg), as
+ * fred_pdb_events' BREAKPOINTS_ONLY mode does (`continue` with breakpoints), until stop(). */
+static PyObject *watch(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *lines_by_file, *lines_of, *on_line;
+    if (!PyArg_ParseTuple(args, "O!OO", &PyDict_Type, &lines_by_file, &lines_of, &on_line)) return NULL;
+    Py_INCREF(lines_by_file);
+    Py_XSETREF(state.lines_by_file, lines_by_file);
+    Py_INCREF(lines_of);
+    Py_XSETREF(state.lines_of, lines_of);
+    Py_INCREF(on_line);
+    Py_XSETREF(state.on_line, on_line);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"finish", finish, METH_VARARGS, "Hands one frame's return event to a callback."},
+    {"watch", watch, METH_VARARGS, "Hands line events where a breakpoint may be to a callback."},
     {"start", start, METH_VARARGS, "Counts events in C from `count` on."},
     {"stop", stop, METH_NOARGS, "Stops counting: (count, whether still installed, the main frame's unwinding)."},
     {"count", count, METH_NOARGS, "Events counted so far."},

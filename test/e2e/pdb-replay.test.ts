@@ -341,7 +341,7 @@ describe('pdb marks and runUntil', () => {
     // Generators, exceptions raised and caught, recursion, comprehensions and a module of the
     // program's own: every kind of trace event. The program also says whether it sees a Python
     // trace function while it runs free (the C counter installs none it could see).
-    writeFileSync(path.join(scratch, 'helper_module.py'), 'def twice(x):\n    return [v * 2 for v in (x, x)]\n');
+    writeFileSync(path.join(scratch, 'helper_module.py'), 'def twice(x):\n    y = x * 2\n    return [v * 2 for v in (x, y // 2)]\n');
     const program = path.join(scratch, 'events.py');
     writeFileSync(program, [
       'import sys',
@@ -377,9 +377,17 @@ describe('pdb marks and runUntil', () => {
       await pdb.replay.checkpoints.restore(id);
       expect(await pdb.replay.runUntil(steps[39]!)).toBe(true);
       expect(await pdb.replay.mark()).toEqual(steps[39]);
-      runs.push({ end: indexOf(end), steps: steps.map(indexOf), output: started.programOutput() });
+      // `continue` to a conditional breakpoint in the other module: the C counter hands over only
+      // the lines that may break, and bdb's condition decides, at the same event.
+      await pdb.setBreakpoint(`${path.join(scratch, 'helper_module.py')}:2`, 'x == 250');
+      const hit = await pdb.continue();
+      expect(hit.location, hit.output).toMatchObject({ function: 'twice', line: 2 });
+      expect(await pdb.evaluate('x')).toBe('250');
+      const hitIndex = indexOf(await pdb.replay.mark());
+      runs.push({ end: indexOf(end), steps: steps.map(indexOf), hit: hitIndex, output: started.programOutput() });
     }
     const [inC, inPython] = runs;
+    expect(inC!.hit).toBe(inPython!.hit);
     expect(inC!.output).toContain('python tracer seen: False total: ');
     expect(inPython!.output).toContain('python tracer seen: True total: ');
     expect(inC!.end).toBe(inPython!.end);

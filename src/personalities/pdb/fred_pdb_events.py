@@ -5,7 +5,10 @@
 # The counting is the whole forward-run overhead of fred on Python, so the hot path is a closure
 # over cell variables: one increment, one comparison, one mode test per event. In RUN_FREE mode,
 # the one a replay spends its time in, the C counter (native/pdb/event-counter.c) counts instead
-# when it is built for this python3: the same events, without a Python call each.
+# when it is built for this python3: the same events, without a Python call each. It also serves
+# FINISH_FRAME (it hands over the finishing frame's return) and BREAKPOINTS_ONLY (it hands over
+# the line events where a breakpoint may be), so `continue` and a scan running a call out do not
+# call Python at every event either.
 
 import bdb
 import cmd
@@ -238,6 +241,20 @@ class EventCounter:
             if installed:  # (a SIGINT handler may have removed it: then it traces again itself)
                 sys.settrace(trace)
 
+        def line_in_c(frame, event, arg):
+            # A line where a breakpoint may be: bdb decides (a condition, an ignore count).
+            count_in_python(frame)
+            dispatch(frame, event, arg)
+            if mode == BREAKPOINTS_ONLY and not counting_in_c:
+                watch_in_c()  # no stop: run on in C (after a stop, `continue` did this)
+
+        def watch_in_c():
+            count_in_c()
+            if counting_in_c:
+                c_counter.watch(lines_by_file, breakpoint_lines, line_in_c)
+            else:
+                retrace(sys._getframe(), lambda stacked: stacked.f_trace is not None and stacked.f_trace is not trace)
+
         def finished_in_c(frame, event, arg):
             count_in_python(frame)
             special(frame, event, arg)  # the finishing frame's return: the callback
@@ -262,6 +279,9 @@ class EventCounter:
             watchers.clear()
             if new_mode == RUN_FREE:
                 count_in_c()
+            elif new_mode == BREAKPOINTS_ONLY and c_counter is not None:
+                # The C counter hands over the lines that may hold a breakpoint.
+                watch_in_c()
             elif new_mode == FINISH_FRAME and c_counter is not None:
                 # The C counter watches for the frame's return: nothing else to do until then.
                 count_in_c()
