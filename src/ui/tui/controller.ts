@@ -201,7 +201,7 @@ export class TuiController {
     this.changed();
   }
 
-  /** Ctrl-C: stops the running program, or cancels a reverse-watch search at its next step. */
+  /** Ctrl-C: stops the running program, or cancels a command going back (reverse-watch, reverse-step...) at its next step. */
   interrupt(): boolean {
     if (!this.busy) return false;
     this.busy.interrupting = true;

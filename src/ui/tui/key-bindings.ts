@@ -41,7 +41,7 @@ export const keyBindings: KeyBinding[] = [
   { keys: ['pageup'], label: 'PgUp', action: 'page-up', help: 'scroll the source up' },
   { keys: ['pagedown'], label: 'PgDn', action: 'page-down', help: 'scroll the source down' },
   { keys: ['.'], label: '.', action: 'cursor-to-current', help: 'back to the current line' },
-  { keys: ['C-c'], label: 'Ctrl-C', action: 'interrupt', help: 'interrupt the running program or cancel reverse-watch' },
+  { keys: ['C-c'], label: 'Ctrl-C', action: 'interrupt', help: 'interrupt the running program, or cancel a command going back' },
   { keys: ['?'], label: '?', action: 'help', help: 'this help' },
   { keys: ['q'], label: 'q', action: 'quit', help: 'quit (asks first while the program is alive)' },
 ];
