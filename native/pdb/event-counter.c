@@ -37,6 +37,12 @@ static struct {
 
 static PyObject *event_names[4];  /* PyTrace_CALL, _EXCEPTION, _LINE, _RETURN */
 
+/* Holds `value` in `*slot`, releasing what was there. */
+static void keep(PyObject **slot, PyObject *value) {
+    Py_INCREF(value);
+    Py_XSETREF(*slot, value);
+}
+
 static int counted_file(PyObject *filename) {
     PyObject *known = PyDict_GetItemWithError(state.program_files, filename);  /* borrowed */
     if (known == NULL) {
@@ -112,8 +118,7 @@ static int trace(PyObject *unused, PyFrameObject *frame, int what, PyObject *arg
             Py_DECREF(code);
             return -1;
         }
-        Py_INCREF(code);
-        Py_XSETREF(state.last_code, code);  /* keeps it: its address cannot be reused meanwhile */
+        keep(&state.last_code, code);  /* its address cannot be reused meanwhile */
         state.last_counted = counted;
         if (!counted) {
             Py_DECREF(code);
@@ -144,21 +149,15 @@ static PyObject *start(PyObject *self, PyObject *args) {
     if (unwinding == Py_None) {
         Py_CLEAR(state.unwinding);
     } else {
-        Py_INCREF(unwinding);
-        Py_XSETREF(state.unwinding, unwinding);
+        keep(&state.unwinding, unwinding);
     }
     state.count = count;
     state.stop_at = stop_at;
-    Py_INCREF(main_code);
-    Py_XSETREF(state.main_code, main_code);
-    Py_INCREF(program_files);
-    Py_XSETREF(state.program_files, program_files);
-    Py_INCREF(is_program);
-    Py_XSETREF(state.is_program, is_program);
-    Py_INCREF(on_reached);
-    Py_XSETREF(state.on_reached, on_reached);
-    Py_INCREF(on_main);
-    Py_XSETREF(state.on_main, on_main);
+    keep(&state.main_code, main_code);
+    keep(&state.program_files, program_files);
+    keep(&state.is_program, is_program);
+    keep(&state.on_reached, on_reached);
+    keep(&state.on_main, on_main);
     Py_CLEAR(state.last_code);
     state.installed = 1;
     PyEval_SetTrace(trace, NULL);
@@ -204,10 +203,8 @@ static PyObject *finish(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *frame, *on_finished;
     if (!PyArg_ParseTuple(args, "OO", &frame, &on_finished)) return NULL;
-    Py_INCREF(frame);
-    Py_XSETREF(state.finishing, frame);
-    Py_INCREF(on_finished);
-    Py_XSETREF(state.on_finished, on_finished);
+    keep(&state.finishing, frame);
+    keep(&state.on_finished, on_finished);
     Py_RETURN_NONE;
 }
 
@@ -218,12 +215,9 @@ static PyObject *watch(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *lines_by_file, *lines_of, *on_line;
     if (!PyArg_ParseTuple(args, "O!OO", &PyDict_Type, &lines_by_file, &lines_of, &on_line)) return NULL;
-    Py_INCREF(lines_by_file);
-    Py_XSETREF(state.lines_by_file, lines_by_file);
-    Py_INCREF(lines_of);
-    Py_XSETREF(state.lines_of, lines_of);
-    Py_INCREF(on_line);
-    Py_XSETREF(state.on_line, on_line);
+    keep(&state.lines_by_file, lines_by_file);
+    keep(&state.lines_of, lines_of);
+    keep(&state.on_line, on_line);
     Py_RETURN_NONE;
 }
 
