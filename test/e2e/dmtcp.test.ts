@@ -148,7 +148,9 @@ describe.skipIf(!dmtcpAvailable)('the DMTCP backend under pdb', { timeout: 180_0
   });
 
   it('--checkpoint-interval: continue takes periodic images, thinned to 12, discarded ones leave the disk; reverse-watch uses them', async () => {
-    const session = await start('inventory.py', { checkpointIntervalMs: 100, args: ['400000', '300000'] });
+    // Long enough to take well over 13 images at 100 ms (a `continue` to a breakpoint runs at
+    // the C counter's speed: 400k orders took only 13).
+    const session = await start('inventory.py', { checkpointIntervalMs: 100, args: ['800000', '300000'] });
     await session.setBreakpoint(at('inventory.py', 'print'));
     const stop = await session.continue();
     expect(stop.location?.line).toBe(markerLine('inventory.py', 'print'));
