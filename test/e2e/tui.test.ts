@@ -21,8 +21,7 @@ beforeAll(() => prepareCli());
 afterEach(async () => {
   for (const { tui, stopWatching } of open.splice(0)) {
     stopWatching();
-    tui.kill();
-    await tui.waitForExit(5000);
+    await tui.terminate();
     tui.dispose();
   }
 });

@@ -134,6 +134,16 @@ export class TuiTerminal {
     try { process.kill(this.process.pid, 'SIGKILL'); } catch { /* gone */ }
   }
 
+  /**
+   * After a failed test: SIGTERM first, which fred answers by ending its debugger, checkpoints
+   * and DMTCP processes (SIGKILL would leave them behind), then SIGKILL after `graceMs`.
+   */
+  async terminate(graceMs = 5000): Promise<void> {
+    if (this.hasExited) return;
+    try { process.kill(this.process.pid, 'SIGTERM'); } catch { /* gone */ }
+    await this.waitForExit(graceMs);
+  }
+
   /** Waits for exit, killing with SIGKILL after `timeoutMs`. */
   async waitForExit(timeoutMs = 10_000): Promise<{ exitCode: number; signal?: number }> {
     const timer = setTimeout(() => this.kill(), timeoutMs);
