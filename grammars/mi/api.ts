@@ -9,13 +9,18 @@ import { createMiVisitor } from './visitor.js';
 export type { MiParseResult, MiRecord, MiTuple, MiValue } from './types.js';
 export { quoteMiString } from './values.js';
 
-// One parser and visitor for all lines: chevrotain's self-analysis is the costly part, and both
-// keep no state between calls (the parser's input is replaced on each line).
-const parser = new MiParser();
-const visitor = createMiVisitor(parser);
+// One parser and visitor for all lines, built at first use (a pdb session never needs them):
+// chevrotain's self-analysis is the costly part, and both keep no state between calls (the
+// parser's input is replaced on each line).
+let built: { parser: MiParser; visitor: ReturnType<typeof createMiVisitor> } | undefined;
 
 /** Parses one line; anything that is not an MI record (e.g. program output) gives null and errors. */
 export function parseMiLine(line: string): MiParseResult {
+  if (!built) {
+    const parser = new MiParser();
+    built = { parser, visitor: createMiVisitor(parser) };
+  }
+  const { parser, visitor } = built;
   const text = line.endsWith('\r') ? line.slice(0, -1) : line;
   const lexed = miLexer.tokenize(text);
   parser.input = lexed.tokens;

@@ -26,9 +26,10 @@ export interface PdbOutputParseResult {
 export function parsePdbLine(line: string): PdbLineParseResult {
   const text = line.endsWith('\r') ? line.slice(0, -1) : line;
   const lexed = pdbLexer.tokenize(text);
-  pdbLineParser.input = lexed.tokens;
-  const syntax = pdbLineParser.line();
-  const parseErrors = pdbLineParser.errors;
+  const parser = pdbLineParser();
+  parser.input = lexed.tokens;
+  const syntax = parser.line();
+  const parseErrors = parser.errors;
   if (lexed.errors.length > 0 || parseErrors.length > 0) {
     return { value: null, lexErrors: lexed.errors, parseErrors };
   }

@@ -108,4 +108,10 @@ class PdbLineParser extends EmbeddedActionsParser {
   });
 }
 
-export const pdbLineParser = new PdbLineParser();
+let parser: PdbLineParser | undefined;
+
+/** The one parser for all lines, built at first use: chevrotain's self-analysis costs a gdb session start-up for nothing. */
+export function pdbLineParser(): PdbLineParser {
+  parser ??= new PdbLineParser();
+  return parser;
+}

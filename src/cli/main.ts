@@ -9,7 +9,6 @@ import { parseArguments, sessionOptionsFrom, USAGE } from './arguments.js';
 import { readCommandFile, runBatch } from './batch.js';
 import { runRepl } from './repl.js';
 import { BISECT_USAGE, parseBisectArguments, runBisect } from './bisect.js';
-import { runTuiCommand } from './tui.js';
 
 export async function main(argv: string[]): Promise<void> {
   let session: Session | undefined;
@@ -30,6 +29,8 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write('fred: fred tui does not take --resume yet (line-mode fred does)\n');
       return cleanupAndExit(2);
     }
+    // Loaded only for `fred tui`: blessed costs every other command 20 ms of start-up.
+    const { runTuiCommand } = await import('./tui.js');
     return cleanupAndExit(await runTuiCommand(argv.slice(1), (started) => { session = started; }));
   }
   if (argv[0] === 'bisect') {
