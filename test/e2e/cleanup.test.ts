@@ -3,8 +3,9 @@
 // from that fred remains, and its private directory (TMPDIR/fred-gdb-*) is gone. Each fred runs
 // with its own TMPDIR so its directory can be told apart from other tests'.
 
-import { closeSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/build.js';
@@ -245,5 +246,38 @@ describe('cleanup of a Python session (pdb)', () => {
     fred.send('quit');
     expect((await fred.waitForExit()).exitCode).toBe(0);
     await expectAllGone([...started, ...everStarted()]);
+  });
+});
+
+describe('directories of processes that were killed', () => {
+  it('a new private directory removes old ones whose owner process is gone, and only those', async () => {
+    const { PrivateDirectory } = await import('../../src/system/private-directory.js');
+    const parent = mkdtempSync(join(tmpdir(), 'fred-reap-test-'));
+    try {
+      // A process that has exited: its pid runs nothing now.
+      const dead = spawnSync('true').pid!;
+      const old = new Date(Date.now() - 5 * 60_000);
+      const make = (name: string, owner: number | null, aged: boolean): string => {
+        const path = join(parent, name);
+        mkdirSync(path);
+        writeFileSync(join(path, 'record.log'), 'x');
+        if (owner !== null) writeFileSync(join(path, '.fred-owner'), String(owner));
+        if (aged) utimesSync(path, old, old);
+        return name;
+      };
+      make('fred-record-dead', dead, true);
+      const kept = [
+        make('fred-record-alive', process.pid, true),
+        make('fred-record-young', dead, false),
+        make('fred-record-unowned', null, true),
+        make('other-dead', dead, true),
+      ];
+      const fresh = new PrivateDirectory('fred-record-', parent);
+      const freshName = fresh.path.split('/').pop()!;
+      expect(readdirSync(parent).sort()).toEqual([...kept, freshName].sort());
+      fresh.dispose();
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });
