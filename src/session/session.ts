@@ -315,15 +315,8 @@ export class Session {
    * it what it is now, in the frame where that statement runs. Stays put when it never changed.
    */
   async reverseWatch(expression: string): Promise<ReverseWatchOutcome> {
-    const cancel = { requested: false };
-    this.searchCancel = cancel;
-    this.replay?.cancellation?.clear();
-    try {
-      return await this.searchReverseWatch(expression, cancel);
-    } finally {
-      this.searchCancel = undefined;
-      this.replay?.cancellation?.clear();
-    }
+    // Cancellable from the start: Ctrl-C while the expression is checked ends the search at once.
+    return this.withCancel((cancel) => this.searchReverseWatch(expression, cancel));
   }
 
   /** How reverse-watch searches go (e.g. for a progress bar); returns the unsubscribe function. */
@@ -360,10 +353,10 @@ export class Session {
     await this.personality.evaluate(expression);
     const context: ReverseContext = { timeline, replay: this.replay!, scanLimit: SCAN_LIMIT };
     let result: Awaited<ReturnType<typeof reverseWatch>> | undefined;
-    await this.cancellable('reverse-watch', start, async () => {
+    await this.replayOrGoBack('reverse-watch', start, cancel, async () => {
       result = await reverseWatch(context, start, expression, stats);
       await timeline.seek(result.found ? result.target : start);
-    }, cancel);
+    });
     const found = result!;
     const report = {
       expression,
@@ -489,10 +482,10 @@ export class Session {
     if (!Number.isInteger(count) || count < 1) throw new FredError('usage', `${command.split(' ')[0]} takes a positive number`);
     const context: ReverseContext = { timeline, replay: this.replay!, scanLimit: SCAN_LIMIT };
     let target = start;
-    await this.cancellable(command.split(' ')[0]!, start, async () => {
+    await this.withCancel((cancel) => this.replayOrGoBack(command.split(' ')[0]!, start, cancel, async () => {
       for (let index = 0; index < count; index++) target = await findTarget(context, target);
       await timeline.seek(target);
-    });
+    }));
     timeline.standAt(start);
     timeline.arrive(target, command);
     this.output.moveTo(target.outputBytes);
@@ -500,15 +493,27 @@ export class Session {
   }
 
   /**
-   * Replays for a command that goes back (`name`), which Ctrl-C cancels as it does reverse-watch:
-   * the loops running in the debugger end at their next stop. On failure or cancellation the
-   * program is put back at `start`, where the user was.
+   * Runs a command that goes back with Ctrl-C cancelling it (interrupt() sets `cancel` and asks
+   * the loops running in the debugger to end at their next stop).
    */
-  private async cancellable(name: string, start: Moment | null, body: () => Promise<void>, cancel = { requested: false }): Promise<void> {
-    const timeline = this.timeline!;
+  private async withCancel<T>(run: (cancel: { requested: boolean }) => Promise<T>): Promise<T> {
+    const cancel = { requested: false };
     this.searchCancel = cancel;
-    // (A request made before the replays began is still in `cancel`: the body checks it.)
-    if (!cancel.requested) this.replay?.cancellation?.clear();
+    this.replay?.cancellation?.clear();
+    try {
+      return await run(cancel);
+    } finally {
+      this.searchCancel = undefined;
+      this.replay?.cancellation?.clear();
+    }
+  }
+
+  /**
+   * The replays of a command that goes back (`name`): on failure or cancellation the program is
+   * put back at `start`, where the user was.
+   */
+  private async replayOrGoBack(name: string, start: Moment | null, cancel: { requested: boolean }, body: () => Promise<void>): Promise<void> {
+    const timeline = this.timeline!;
     try {
       await this.output.whileReplaying(body);
     } catch (error) {
@@ -520,16 +525,13 @@ export class Session {
       // A loop cut short by the cancellation may have failed in its own way.
       if (cancel.requested) throw new FredError('interrupted', `${name} interrupted: back where it started`);
       throw error;
-    } finally {
-      this.searchCancel = undefined;
-      this.replay?.cancellation?.clear();
     }
   }
 
   private async goTo(name: string, target: Moment, bookkeeping: () => Promise<void>): Promise<CommandOutcome> {
     const timeline = this.requireTimeline();
     const start = timeline.current;
-    await this.cancellable(name, start, () => timeline.seek(target));
+    await this.withCancel((cancel) => this.replayOrGoBack(name, start, cancel, () => timeline.seek(target)));
     await bookkeeping();
     timeline.standAt(target);
     this.output.moveTo(target.outputBytes);

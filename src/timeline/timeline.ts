@@ -93,7 +93,7 @@ export class Timeline {
     this.positionKnown = false;
   }
 
-  /** Takes an automatic checkpoint here when the policy says enough time has passed. */
+  /** After a user command: an automatic checkpoint here when the policy's interval has passed, or after a long run. */
   async maybeCheckpoint(moment: Moment): Promise<void> {
     if (moment.mark === null || moment.checkpoint !== undefined) return;
     // Also where a command ran natively for longer than a checkpoint costs (a `continue`, a run
