@@ -249,11 +249,20 @@ class EventCounter:
                 watch_in_c()  # no stop: run on in C (after a stop, `continue` did this)
 
         def watch_in_c():
+            in_c_handing_over(lambda: c_counter.watch(lines_by_file, breakpoint_lines, line_in_c))
+
+        def in_c_handing_over(hand_over):
+            """Counts in C, which calls back at the events the mode acts on (`hand_over` says
+            which); in Python where the C counter cannot start yet."""
             count_in_c()
             if counting_in_c:
-                c_counter.watch(lines_by_file, breakpoint_lines, line_in_c)
+                hand_over()
             else:
-                retrace(sys._getframe(), lambda stacked: stacked.f_trace is not None and stacked.f_trace is not trace)
+                retrace(sys._getframe(), traced_locally)
+
+        def traced_locally(stacked):
+            # (Every tracer serves RUN_FREE.) Frames with `trace` classify themselves.
+            return stacked.f_trace is not None and stacked.f_trace is not trace
 
         def finished_in_c(frame, event, arg):
             count_in_python(frame)
@@ -284,14 +293,9 @@ class EventCounter:
                 watch_in_c()
             elif new_mode == FINISH_FRAME and c_counter is not None:
                 # The C counter watches for the frame's return: nothing else to do until then.
-                count_in_c()
-                if counting_in_c:
-                    c_counter.finish(frame, finished_in_c)
-                else:
-                    retrace(sys._getframe(), lambda stacked: stacked.f_trace is not None and stacked.f_trace is not trace)
+                in_c_handing_over(lambda: c_counter.finish(frame, finished_in_c))
             else:
-                # (Every tracer serves RUN_FREE.) Frames with `trace` classify themselves.
-                retrace(sys._getframe(), lambda stacked: stacked.f_trace is not None and stacked.f_trace is not trace)
+                retrace(sys._getframe(), traced_locally)
 
         def set_stop_at(index):
             nonlocal stop_at
