@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hit-area.h"
 #include "libc-patch.h"
 #include "log-file.h"
 #include "raw-syscall.h"
@@ -436,6 +437,8 @@ __attribute__((constructor)) static void start_recording(void) {
   pthread_atfork(NULL, NULL, after_fork_in_child);
   recorder.log = log;
   if (!recorder.paused) {
+    /* gdb's program (pdb's python3 starts paused, and fred counts its events otherwise). */
+    fred_reserve_hit_area();
     __atomic_add_fetch(&log->starts, 1, __ATOMIC_RELAXED);
     /* pdb's python3 (started paused) keeps them: fred_pdb's processes are forks, not execs. */
     hide_from_children();

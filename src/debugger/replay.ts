@@ -17,6 +17,8 @@ export interface Mark {
   payload: string;
   /** True where a replay cannot find this moment again (gdb: inside the record shim). */
   unreplayable?: boolean;
+  /** A counted moment (WatchPowers.runToHit): before the k-th execution counted from the moment it was reached from. */
+  hit?: { site: string; k: number };
 }
 
 export interface ScanEntry {
@@ -91,6 +93,12 @@ export interface ReplayPowers {
   readonly cancellation?: { request(): void; clear(): void };
 }
 
+/** What `countHits` counted: executions of the instruction at `site` from its start to its end. */
+export interface HitCount {
+  site: string;
+  hits: number;
+}
+
 export interface WatchPowers {
   /** The expression's value in the watched frame (falling back to globals), or UNAVAILABLE. */
   evaluateIn(expression: string, frame: WatchedFrame): Promise<string>;
@@ -115,6 +123,22 @@ export interface WatchPowers {
    * personality can land without overshooting it.
    */
   midpoint(until: Mark, spanMs: number, fraction?: number): Promise<{ mark: Mark; spanMs: number } | null>;
+  /**
+   * Whether `midpoint` splits the stretch from `from` to `until` exactly, by counted events
+   * (absent: always), rather than by time.
+   */
+  splitsByEvents?(from: Mark, until: Mark): boolean;
+  /**
+   * Optional: exact positions inside a stretch that offers no other measure (gdb: a loop that
+   * allocates nothing). Runs from the current moment to `until` (left there) counting the
+   * executions of one instruction in the code running here; null when there is none to count.
+   */
+  countHits?(until: Mark): Promise<HitCount | null>;
+  /**
+   * From the moment `countHits` started at, runs to just before the `k`-th execution it
+   * counted (1 <= k <= hits). The mark replays fast only from that same moment.
+   */
+  runToHit?(count: HitCount, k: number): Promise<Mark | null>;
   /**
    * Runs from the current moment to `until` (left there), returning how long that took; null,
    * without moving, from personalities whose midpoints need no time (they bisect by event count).

@@ -8,6 +8,7 @@ import type { ReplayPowers } from '../debugger/replay.js';
 import type { Location } from '../debugger/types.js';
 import type { Timeline } from '../timeline/timeline.js';
 import type { Moment } from '../timeline/moment.js';
+import { countedMoment, countStretch, earlierCounted } from './counted-stretch.js';
 
 export interface ReverseContext {
   timeline: Timeline;
@@ -61,6 +62,9 @@ export async function closerStart(context: ReverseContext, from: Moment, until: 
   const { timeline, replay } = context;
   // After a step or a next the stretch is one line at the scan's level (calls are run through).
   if (until.arrival !== 'other' || !replay.watch || !from.mark || !until.mark) return from;
+  // A counted moment (one execution of a loop found by a count): one execution earlier.
+  const counted = await earlierCounted(context, until);
+  if (counted) return counted;
   await timeline.seek(from);
   // (null: midpoints by event count, which need no timing run.)
   const span = await replay.watch.timeTo(until.mark);
@@ -68,19 +72,41 @@ export async function closerStart(context: ReverseContext, from: Moment, until: 
     timeline.standAt(until);
     await timeline.seek(from);
   }
+  let start = from;
+  let left = span ?? 0;
   const near = await replay.watch.midpoint(until.mark, span ?? 0, 1);
-  if (!near || near.mark.key === until.mark.key) {
+  if (near && near.mark.key !== until.mark.key) {
+    const fresh = !timeline.knows(near.mark);
+    start = timeline.momentFor(near.mark, from, 'other', from.outputBytes, near.spanMs);
+    if (fresh) start.interruption = true;
+    timeline.standAt(start);
+    left -= near.spanMs;
+    // Scans of this stretch (each reverse-step from here on) start from it.
+    if (start.costSinceCheckpoint >= timeline.checkpointCostMs) await timeline.checkpointHere(start);
+  } else {
     timeline.forgetPosition();
-    return from;
   }
-  const fresh = !timeline.knows(near.mark);
-  const moment = timeline.momentFor(near.mark, from, 'other', from.outputBytes, near.spanMs);
-  if (fresh) moment.interruption = true;
-  timeline.standAt(moment);
-  // Scans of this stretch (each reverse-step from here on) start from it.
-  if (moment.costSinceCheckpoint >= timeline.checkpointCostMs) await timeline.checkpointHere(moment);
-  return moment;
+  // Still a long run to `until` (a loop that allocates nothing, where an interrupt lands ~8 ms
+  // before: millions of lines to step): closer still, at the last execution of the code that
+  // ran most (counted-stretch.ts).
+  if (span === null || left < COUNT_WORTH_MS) return start;
+  const stretch = await countStretch(context, start, until);
+  // One execution before the last: scans never stop where they start, and the line holding the
+  // last execution may be the one before `until` (a loop's increment, before its exit).
+  if (!stretch || stretch.count.hits < 2) return start;
+  const closer = await countedMoment(context, stretch, stretch.count.hits - 1);
+  if (!closer) return start;
+  // Everything scanned from here chains through it: replaying those from `start` would stop at
+  // their pc in every iteration.
+  await timeline.checkpointHere(closer);
+  return closer;
 }
+
+/**
+ * Native runs left to `until` longer than this are counted: a millisecond of the program holds
+ * a hundred thousand lines or more, stepped at ~1 ms each; a count costs 10-20 ms.
+ */
+const COUNT_WORTH_MS = 1;
 
 /**
  * Code a forward `step` stops in: the program's own, with an absolute source path. The C library's

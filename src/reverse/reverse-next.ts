@@ -5,6 +5,7 @@ import type { Moment } from '../timeline/moment.js';
 import {
   closerStart, depth, inProgramSource, noHistory, scanMoments, steppable, type ReverseContext, type ScannedMoment,
 } from './context.js';
+import { earlierCounted } from './counted-stretch.js';
 
 export async function reverseNextTarget(context: ReverseContext, current: Moment): Promise<Moment> {
   const previous = current.previous;
@@ -15,7 +16,7 @@ export async function reverseNextTarget(context: ReverseContext, current: Moment
   if ((current.arrival === 'step' || current.arrival === 'next') && depth(previous) === level && !atExit && !previous.interruption) {
     return previous;
   }
-  for (let start: Moment | null = await closerStart(context, previous, current); start; start = earlierStart(start, level)) {
+  for (let start: Moment | null = await closerStart(context, previous, current); start; start = await earlierStart(context, start, level)) {
     const entries = await scanMoments(context, start, current, level);
     // An automatic checkpoint's moment is where scans start, never where they land.
     const candidates: ScannedMoment[] = [...(start.interruption ? [] : [{ kind: 'stop' as const, moment: start }]), ...entries];
@@ -37,10 +38,11 @@ export async function reverseNextTarget(context: ReverseContext, current: Moment
  * Where to scan from when nothing since `start` stopped at `level`. A `start` deeper than that
  * lies in a call that lasted until the current moment: scanning from each deeper moment before it
  * would run calls out to the current moment again each time, while one scan from the latest
- * moment at `level` or above covers them all (and finds the same last stop).
+ * moment at `level` or above covers them all (and finds the same last stop). A counted `start`
+ * has a closer one: one execution of its loop earlier.
  */
-function earlierStart(start: Moment, level: number): Moment | null {
-  if (depth(start) <= level) return start.previous;
+async function earlierStart(context: ReverseContext, start: Moment, level: number): Promise<Moment | null> {
+  if (depth(start) <= level) return (await earlierCounted(context, start)) ?? start.previous;
   let earlier = start.previous;
   while (earlier?.previous && depth(earlier) > level) earlier = earlier.previous;
   return earlier;

@@ -5,6 +5,7 @@ import type { Moment } from '../timeline/moment.js';
 import {
   closerStart, depth, inProgramSource, noHistory, scanMoments, steppable, type ReverseContext, type ScannedMoment,
 } from './context.js';
+import { earlierCounted } from './counted-stretch.js';
 
 export async function reverseStepTarget(context: ReverseContext, current: Moment): Promise<Moment> {
   const previous = current.previous;
@@ -22,7 +23,7 @@ export async function reverseStepTarget(context: ReverseContext, current: Moment
       // An automatic checkpoint's moment is where scans start, never where they land: with no
       // line executed after it, the answer lies before it.
       if (!scanStart.previous) throw noHistory();
-      scanStart = scanStart.previous;
+      scanStart = (await earlierCounted(context, scanStart)) ?? scanStart.previous;
       scanLevel = level;
       entries = await scanMoments(context, scanStart, current, scanLevel);
       continue;

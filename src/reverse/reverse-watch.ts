@@ -19,6 +19,7 @@ import { UNAVAILABLE, type Mark, type WatchedFrame, type WatchEntry, type WatchP
 import { chain, type Moment } from '../timeline/moment.js';
 import { depth, inProgramSource, scanMoments, type ReverseContext } from './context.js';
 import { reverseFinishTarget } from './reverse-finish.js';
+import { countedMoment, countStretch } from './counted-stretch.js';
 
 export interface ReverseWatchStats {
   probes: number;
@@ -209,6 +210,14 @@ async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[
   const measured = await search.watch.timeTo(later.mark!);
   if (measured !== null) timeline.standAt(later);
   let span = measured ?? 0;
+  // Where probes would land by time (gdb without an allocation to count), counting a loop's
+  // iterations bisects exactly, and first: a timed probe inside the loop could be reached
+  // again only by stopping at every iteration.
+  const timed = search.watch.countHits !== undefined && !(search.watch.splitsByEvents?.(earlier.mark!, later.mark!) ?? true);
+  if (timed) {
+    const counted = await bisectByCount(search, earlier, later);
+    if (counted) return counted;
+  }
   let galloping = true;
   const narrow = (probe: { moment: Moment; differs: boolean }, position: number): void => {
     // For the display: the probe aimed at `position` of the stretch (gdb's land near it).
@@ -218,7 +227,7 @@ async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[
   };
   for (;;) {
     const middle = await probeAt(search, earlier, later, span, 1 / 2);
-    if (!middle) return [earlier, later];
+    if (!middle) return (!timed && (await bisectByCount(search, earlier, later))) || [earlier, later];
     const middlePosition = (narrowed.low + narrowed.high) / 2;
     if (middle.differs) {
       // The latest visible change is after this probe: bisect plainly from here on.
@@ -243,6 +252,38 @@ async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[
     span = middle.spanMs;
   }
 }
+
+/**
+ * Level 2 by the count of one instruction's executions (counted-stretch.ts), when the
+ * personality counts and there are many: exact where time is not (gdb: an interrupt lands
+ * within milliseconds, which a tight loop fills with a million lines). Null when not counted.
+ */
+async function bisectByCount(search: Search, earlier: Moment, later: Moment): Promise<[Moment, Moment] | null> {
+  const stretch = await countStretch(search.context, earlier, later);
+  if (!stretch || stretch.count.hits < MANY_HITS) return null;
+  // Executions 1..hits; `low` differs (0: earlier itself), `high` has the value (hits + 1: later).
+  let low = { k: 0, moment: earlier };
+  let high = { k: stretch.count.hits + 1, moment: later };
+  const narrowed = { earlier, later, low: 0, high: 1 };
+  report(search, 'bisecting', narrowed);
+  while (high.k - low.k > 1) {
+    const k = Math.floor((low.k + high.k) / 2);
+    const moment = await countedMoment(search.context, stretch, k);
+    if (!moment) break;
+    if ((await valueAt(search, moment)) !== search.value) low = { k, moment };
+    else high = { k, moment };
+    narrowed.low = low.k / (stretch.count.hits + 1);
+    narrowed.high = high.k / (stretch.count.hits + 1);
+    report(search, 'bisecting');
+  }
+  // The statement search starts there; what it records chains through it.
+  await search.context.timeline.seek(low.moment);
+  await search.context.timeline.checkpointHere(low.moment);
+  return [low.moment, high.moment];
+}
+
+/** Fewer executions than this are as quickly stepped through as bisected. */
+const MANY_HITS = 16;
 
 /** Runs from `earlier` toward `later` and stops `fraction` of the way; checkpoints and evaluates there. */
 async function probeAt(search: Search, earlier: Moment, later: Moment, span: number, fraction: number): Promise<{ moment: Moment; differs: boolean; spanMs: number } | null> {

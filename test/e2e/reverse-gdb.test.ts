@@ -504,10 +504,34 @@ describe('reverse-continue', () => {
     expect((await session.step()).location).toMatchObject({ function: 'is_bst', depth: 2 });
   });
 
+  it('counter_loop: reverse-step and reverse-next at a breakpoint after 30 million iterations run by continue retrace plain gdb\'s steps', async () => {
+    // Nothing allocated to count and millions of lines to step: fred counts the loop's
+    // iterations in the program (fred_gdb_hits.py) to start its scans one iteration back.
+    // Plain gdb's steps over the last iterations come from the same loop, 4 iterations long.
+    const plain = await plainWalk(fixtureBinary('counter_loop'), ['4', '-1'], { spec: at(COUNTER_LOOP, 'bug'), condition: 'iteration == 1' }, 'step', (location) => location.line === markerLine(COUNTER_LOOP.source, 'after_loop'));
+    const lastSteps = plain.locations.slice(1).reverse() as Location[];
+    expect(lastSteps[0]).toEqual(where(COUNTER_LOOP, 'after_loop', 'main', 1));
+    const { session } = await open({ ...COUNTER_LOOP, args: ['30000000', '-1'] }, 100);
+    await session.setBreakpoint(at(COUNTER_LOOP, 'after_loop'));
+    expect((await session.run()).location).toEqual(lastSteps[0]);
+    const back = await walk(session, 'reverseStep', lastSteps.length - 1);
+    expect(back).toEqual(lastSteps.slice(1));
+    // Back at the plain walk's start: three iterations before the end (iteration 1 of 4).
+    expect(await session.evaluate('iteration')).toBe('29999997');
+    // Forward again, the same lines; then reverse-next over a whole iteration.
+    expect(await walk(session, 'step', lastSteps.length - 1)).toEqual([...lastSteps].reverse().slice(1));
+    expect(await session.evaluate('iteration')).toBe('30000000');
+    const bug = where(COUNTER_LOOP, 'bug', 'main', 1);
+    const nexts = await walk(session, 'reverseNext', 6);
+    expect(nexts.filter((location) => location?.line === bug.line)).toHaveLength(2);
+    expect(await session.evaluate('iteration')).toBe('29999998');
+  });
+
   it('counter_loop: interrupt() cancels a long reverse-step, which leaves the program where it was', async () => {
     // After 30 million iterations run by `continue`, the line before the breakpoint is the loop's
-    // last test: found by stepping from the start of the run, far too slow to wait for (README).
-    const { session } = await open({ ...COUNTER_LOOP, args: ['30000000', '-1'] }, 100);
+    // last test. Without the record shim fred has no hit counter there (README): found by stepping
+    // from a timed landing milliseconds back, millions of lines, far too slow to wait for.
+    const { session } = await open({ ...COUNTER_LOOP, args: ['30000000', '-1'] }, 100, false);
     await session.setBreakpoint(at(COUNTER_LOOP, 'after_loop'));
     const after = where(COUNTER_LOOP, 'after_loop', 'main', 1);
     expect((await session.run()).location).toEqual(after);

@@ -37,8 +37,8 @@ interface Opened {
   programOutput(): string;
 }
 
-async function open(program: string, args: string[], checkpointIntervalMs?: number): Promise<Opened> {
-  const session = await Session.start({ program, args, checkpointIntervalMs });
+async function open(program: string, args: string[], checkpointIntervalMs?: number, record = true): Promise<Opened> {
+  const session = await Session.start({ program, args, checkpointIntervalMs, record });
   sandbox.sessions.push(session);
   let output = '';
   session.onProgramOutput((text) => { output += text; });
@@ -324,6 +324,35 @@ describe('reverse-watch on C programs (gdb)', () => {
     // append's own `head` is the same list: the link statement shrinks it.
     expect((await session.next()).location).toEqual(plain.afterNext);
     expect(await session.evaluate('list_len(head) < 17')).toBe('1');
+  });
+
+  it('counter_loop, 3 million iterations that allocate nothing: fred bisect finds the miscount by counting loop iterations in the program', async () => {
+    // No allocation to count and far too many lines to step: the stretch is bisected by the
+    // executions of one instruction of the loop, counted by a trampoline (fred_gdb_hits.py).
+    // (The plain gdb oracle on the same loop, 600 iterations, is the next test's.)
+    const file = 'counter_loop.c';
+    const run = await bisectJson(['--watch', 'check()', '--print', 'iteration', '--print', 'counter', '--', fixtureBinary('counter_loop'), '3000000', '2000000']);
+    expect(run.run.code, run.run.stderr).toBe(0);
+    expect(run.json).toMatchObject({ found: true, valueBefore: '1', valueAfter: '0', location: where(file, 'bug', 'main', 1) });
+    // Before the statement ran: the iteration that adds 3, the counter still even.
+    expect(run.json.prints).toEqual({ iteration: '2000000', counter: '4000000' });
+    expect(occurrences(run.run.stderr, 'counter 6000001 check 0')).toBe(1);
+  });
+
+  it('counter_loop with 600 iterations: the same statement as plain gdb, with and without the record shim (no counter then)', async () => {
+    const file = 'counter_loop.c';
+    const plain = await plainChange(fixtureBinary('counter_loop'), ['600', '300'], [{ spec: at(file, 'bug'), condition: 'iteration == 300' }], 'check()', 0, ['iteration']);
+    for (const record of [true, false]) {
+      const { session } = await open(fixtureBinary('counter_loop'), ['600', '300'], undefined, record);
+      expect((await session.run()).state).toEqual({ kind: 'exited', code: 0 });
+      const outcome = await session.reverseWatch('check()');
+      expect(outcome.found).toBe(true);
+      expect([outcome.valueBefore, outcome.valueAfter]).toEqual([plain.before, plain.after]);
+      expect(outcome.location).toEqual(plain.location);
+      expect(await session.evaluate('iteration')).toBe(plain.prints.iteration);
+      expect((await session.next()).location).toEqual(plain.afterNext);
+      expect(await session.evaluate('check()')).toBe('0');
+    }
   });
 
   it('abort: from the SIGABRT, the transaction that made the balance negative, and the one that last changed it', async () => {

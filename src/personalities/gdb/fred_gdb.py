@@ -450,25 +450,41 @@ class RunUntilCommand(gdb.MICommand):
     @_moving
     def invoke(self, argv):
         mark = json.loads(argv[0])
-        if mark is not None and "progress" in mark:
-            # First to the mark's allocation count, at full speed with one stop: a breakpoint at
-            # the mark's pc alone would stop in every iteration of a loop before it.
-            with _UserBreakpointsOff():
-                run_to_progress(int(mark["progress"]))
-        until = _Until(mark)
-        if until.check():
-            until.delete()
-            return {"reached": "1"}
-        try:
-            with _UserBreakpointsOff():
-                while _alive():
-                    _execute("continue")
-                    if until.check() or _program_over() or _cancellation.requested() or until.passed():
-                        break
-        finally:
-            until.delete()
+        if mark is not None and "hitsSite" in mark:
+            # Counted from the moment fred replays from (fred_gdb_hits.py): one stop. From an
+            # earlier one it stops earlier, and the run below goes on from there.
+            run_to_hit(int(mark["hitsSite"]), int(mark["hitsCount"]))
+        reached = run_until(mark)
         ended = mark is None and (not _alive() or _exit_guard.holding())
-        return {"reached": "1" if until.reached or ended else "0"}
+        return {"reached": "1" if reached or ended else "0"}
+
+
+def run_until(mark, passes=None):
+    """Runs natively (user breakpoints off) to the moment `mark` names; True when there. With
+    `passes`, False after that many stops at the mark's pc that were not the moment (a loop
+    passes it in every iteration: each stop costs a ptrace round trip)."""
+    if mark is not None and "progress" in mark:
+        # First to the mark's allocation count, at full speed with one stop: a breakpoint at
+        # the mark's pc alone would stop in every iteration of a loop before it.
+        with _UserBreakpointsOff():
+            run_to_progress(int(mark["progress"]))
+    until = _Until(mark)
+    if until.check():
+        until.delete()
+        return True
+    try:
+        with _UserBreakpointsOff():
+            while _alive():
+                _execute("continue")
+                if until.check() or _program_over() or _cancellation.requested() or until.passed():
+                    break
+                if passes is not None:
+                    passes -= 1
+                    if passes < 0:
+                        break
+    finally:
+        until.delete()
+    return until.reached
 
 
 class ProgressCommand(gdb.MICommand):

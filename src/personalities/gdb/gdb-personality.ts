@@ -74,7 +74,7 @@ export class GdbPersonality implements Debugger {
     // fred never steps into the C library anyway. FRED_GDB_DEBUG_FILE_DIRECTORY gives it back.
     const debugFiles = process.env.FRED_GDB_DEBUG_FILE_DIRECTORY || this.directory.file('no-separate-debug-info');
     await this.mi.send(`-gdb-set debug-file-directory ${quoteMiString(debugFiles)}`);
-    for (const helper of ['fred_gdb.py', 'fred_gdb_watch.py']) {
+    for (const helper of ['fred_gdb.py', 'fred_gdb_watch.py', 'fred_gdb_hits.py']) {
       await this.mi.send(`-interpreter-exec console ${quoteMiString(`source ${packageFile('src', 'personalities', 'gdb', helper)}`)}`);
     }
     const cancelFile = this.directory.file('cancel');

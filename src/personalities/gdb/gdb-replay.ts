@@ -4,7 +4,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { quoteMiString, type MiTuple } from '../../../grammars/mi/api.js';
 import type {
-  BreakpointHitsResult, Mark, ReplayPowers, ScanResult, ScanStatus, WatchedFrame, WatchEntry, WatchPowers, WatchScanResult,
+  BreakpointHitsResult, HitCount, Mark, ReplayPowers, ScanResult, ScanStatus, WatchedFrame, WatchEntry, WatchPowers, WatchScanResult,
 } from '../../debugger/replay.js';
 import { GdbForkCheckpoints } from '../../checkpoints/fork/gdb-fork-checkpoints.js';
 import type { MiConnection } from './mi-connection.js';
@@ -102,6 +102,28 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
     return middle.key === start.key ? null : { mark: middle, spanMs: Number(text(reply, 'elapsed') ?? runMs) };
   }
 
+  /** By the allocation count when the stretch holds allocations to split it (see midpoint). */
+  splitsByEvents(from: Mark, until: Mark): boolean {
+    const here = progressOf(from);
+    const target = progressOf(until);
+    return here !== undefined && target !== undefined && target - here >= 2;
+  }
+
+  /** Counted by trampolines in the program (fred_gdb_hits.py): one native run, one stop. */
+  async countHits(until: Mark): Promise<HitCount | null> {
+    const reply = await this.moving(`-fred-count-hits ${quoteMiString(until.payload)}`);
+    const site = text(reply, 'site');
+    const hits = Number(text(reply, 'hits'));
+    // (The site goes back into an MI command: only an address.)
+    return site === undefined || !/^\d+$/.test(site) || !Number.isFinite(hits) ? null : { site, hits };
+  }
+
+  async runToHit(count: HitCount, k: number): Promise<Mark | null> {
+    const reply = await this.moving(`-fred-run-to-hit ${count.site} ${Math.floor(k)}`);
+    const mark = tuple(reply['mark']);
+    return text(reply, 'reached') === '1' && mark ? toMark(mark) : null;
+  }
+
   /** The record shim's allocation count now (undefined without the shim). */
   private async progress(): Promise<number | undefined> {
     const count = text((await this.mi.send('-fred-progress')).results, 'count');
@@ -184,12 +206,16 @@ function payloadOf(mark: Mark | null): string {
 
 function toMark(fields: MiTuple): Mark {
   const progress = text(fields, 'progress');
+  const hitsSite = text(fields, 'hitsSite');
+  const hitsCount = text(fields, 'hitsCount');
   const payload = {
     pc: text(fields, 'pc') ?? '0',
     sp: text(fields, 'sp') ?? '0',
     fp: text(fields, 'fp') ?? '',
     heap: text(fields, 'heap') ?? '',
     ...(progress === undefined ? {} : { progress }),
+    // How a counted moment is replayed (fred_gdb_hits.py); not part of its identity.
+    ...(hitsSite === undefined || hitsCount === undefined ? {} : { hitsSite, hitsCount }),
   };
   return {
     key: `${payload.pc}:${payload.sp}:${payload.fp}:${payload.heap}:${progress ?? ''}`,
@@ -201,5 +227,6 @@ function toMark(fields: MiTuple): Mark {
     },
     payload: JSON.stringify(payload),
     ...(text(fields, 'unreplayable') === '1' ? { unreplayable: true } : {}),
+    ...(hitsSite === undefined || hitsCount === undefined ? {} : { hit: { site: hitsSite, k: Number(hitsCount) } }),
   };
 }

@@ -1,0 +1,384 @@
+# fred's in-program hit counter (sourced after fred_gdb.py, whose helpers it shares): counts the
+# executions of one instruction at native speed, and stops the program at the k-th.
+#
+# Why: a loop that allocates nothing gives the record shim nothing to count, gdb has no
+# instruction counter without a PMU (none here), and a breakpoint costs a ptrace stop (~0.2 ms)
+# per hit. So the instruction at a line start in the hot loop is overwritten by a jump to a
+# trampoline near the code (in an area the record shim reserves), which counts, stops when a
+# countdown reaches zero, then runs the overwritten instructions (relocated) and jumps back.
+#
+# Invariants: the trampoline changes no register, flag or stack byte of the program (it saves
+# rcx in its own data and counts with lea/jrcxz, which leave the flags alone); the program's
+# code is patched only during one primitive, so no checkpoint holds a patch. Counts are
+# relative to where the primitive started: fred replays a counted mark from the moment its count
+# started from.
+
+import gdb
+import json
+import os
+import re
+
+_PAGE = 4096
+_SAVED_RCX, _COUNT, _REMAINING = 0, 8, 16
+_RIP_TARGET = re.compile(r"#\s*0x([0-9a-f]+)")
+# Instructions that move control (or enter the kernel): never relocated.
+_CONTROL = re.compile(r"^(j|call|ret|loop|syscall|sysenter|int|hlt|ud|iret|lret|enter|xbegin|bnd)")
+_BRANCH = re.compile(r"^(?:notrack |bnd )?(j\w+|call|loop\w*)\s")
+_DIRECT_TARGET = re.compile(r"^(?:bnd )?(?:j\w+|call|loop\w*)\s+0x([0-9a-f]+)")
+_JUMP = 5  # e9 rel32
+# A count gives up on reaching a moment inside the loop it counts (its pc is passed at every
+# iteration) after this many passes: fred then searches that stretch by time.
+_PASSES = 64
+
+
+def _le(value, size):
+    return int(value).to_bytes(size, "little", signed=value < 0)
+
+
+class _Site:
+    """One place the trampoline can go: the instructions at `address` it displaces, each with
+    its relocation (the RIP-relative target, if any)."""
+
+    def __init__(self, address, instructions):
+        self.address = address
+        self.instructions = instructions  # [(address, bytes, rip_target or None)]
+        self.length = sum(len(code) for _, code, _ in instructions)
+
+    def covers(self, pc):
+        return self.address <= pc < self.address + self.length
+
+
+def _in_program(symtab):
+    name = symtab.fullname()
+    return os.path.isabs(name) and os.path.exists(name)
+
+
+class _Function:
+    """A function's code as far as patching it goes: its bounds, line-table rows, and the
+    addresses its own jumps go to (any of which may not lie inside a site)."""
+
+    def __init__(self, start, end, rows):
+        self.start, self.end, self.rows = start, end, rows
+        self.targets = set()
+        # A jump through a register or a table may go anywhere: then only sites of a single
+        # instruction (whose inside no jump can target).
+        self.indirect_jumps = False
+        for instruction in gdb.selected_frame().architecture().disassemble(start, end - 1):
+            text = instruction["asm"].strip()
+            if not _BRANCH.match(text):
+                continue
+            match = _DIRECT_TARGET.match(text)
+            if match is not None:
+                self.targets.add(int(match.group(1), 16))
+            elif "*" in text and not text.startswith("call") and not text.startswith("notrack call"):
+                self.indirect_jumps = True
+
+
+_functions = {}
+gdb.events.new_objfile.connect(lambda event: _functions.clear())
+gdb.events.clear_objfiles.connect(lambda event: _functions.clear())
+
+
+def _function_at(pc):
+    """The _Function holding pc, if it has line information; None otherwise."""
+    block = gdb.block_for_pc(pc)
+    while block is not None and block.function is None:
+        block = block.superblock
+    symtab = gdb.find_pc_line(pc).symtab
+    if block is None or symtab is None:
+        return None
+    if block.start not in _functions:
+        rows = sorted({entry.pc for entry in symtab.linetable() if block.start <= entry.pc < block.end})
+        _functions[block.start] = _Function(block.start, block.end, rows)
+    return _functions[block.start]
+
+
+def _site_at(function, address, here, until):
+    """The site at `address` if its displaced instructions can run elsewhere: none moves
+    control, no jump goes inside, all within the function. The program may stand at the site
+    but not inside it, and the moment a run goes to (`until`'s pc) may not be in it at all: the
+    copy runs instead, so a breakpoint there would never be hit (or, at the site itself, be hit
+    at every count)."""
+    architecture = gdb.selected_frame().architecture()
+    inferior = gdb.selected_inferior()
+    instructions = []
+    length = 0
+    at = address
+    while length < _JUMP:
+        inside = at != address
+        if at >= function.end or (inside and (at in function.targets or at in function.rows or function.indirect_jumps)):
+            return None
+        found = architecture.disassemble(at, count=1)
+        if not found:
+            return None
+        text = found[0]["asm"].strip()
+        size = found[0]["length"]
+        if _CONTROL.match(text):
+            return None
+        target = None
+        if "rip" in text:
+            match = _RIP_TARGET.search(text)
+            if match is None:
+                return None
+            target = int(match.group(1), 16)
+        instructions.append((at, inferior.read_memory(at, size).tobytes(), target))
+        length += size
+        at += size
+    site = _Site(address, instructions)
+    if any(address < target < address + length for target in function.targets):
+        return None
+    if (site.covers(here) and here != address) or (until is not None and site.covers(until)):
+        return None
+    return site
+
+
+class _HitArea:
+    """Where the record shim reserved room for trampolines (native/record/hit-area.c): (data,
+    code, end) addresses, or None (no shim: --no-record, a static program; no room)."""
+
+    def __init__(self):
+        self.found = None
+        gdb.events.new_objfile.connect(self._forget)
+        gdb.events.clear_objfiles.connect(self._forget)
+
+    def _forget(self, event):
+        self.found = None
+
+    def get(self):
+        if self.found is None:
+            try:
+                self.found = (int(gdb.parse_and_eval("(unsigned long)&fred_hit_area")),
+                              int(gdb.parse_and_eval("(unsigned long)fred_hit_area_size")))
+            except gdb.error:
+                self.found = ()
+        if not self.found:
+            return None
+        pointer, size = self.found
+        data = int.from_bytes(gdb.selected_inferior().read_memory(pointer, 8).tobytes(), "little")
+        return None if data == 0 else (data, data + _PAGE, data + size)
+
+
+_hit_area = _HitArea()
+
+
+class _Trampoline:
+    """The code for one site, at `code` in the area, with its three data slots at `data`."""
+
+    def __init__(self, site, data, code):
+        self.site, self.data, self.code = site, data, code
+
+    def assemble(self):
+        """The trampoline's bytes, or None when a displaced instruction cannot be moved."""
+        data, code = self.data, bytearray()
+
+        def at():
+            return self.code + len(code)
+
+        def rip(opcode, slot):  # opcode [rip+slot], disp32 last
+            code.extend(opcode + _le(data + slot - (at() + len(opcode) + 4), 4))
+
+        rip(b"\x48\x89\x0d", _SAVED_RCX)   # mov [saved], rcx
+        rip(b"\x48\x8b\x0d", _COUNT)       # mov rcx, [count]
+        code.extend(b"\x48\x8d\x49\x01")   # lea rcx, [rcx+1]
+        rip(b"\x48\x89\x0d", _COUNT)       # mov [count], rcx
+        rip(b"\x48\x8b\x0d", _REMAINING)   # mov rcx, [remaining]
+        code.extend(b"\x48\x8d\x49\xff")   # lea rcx, [rcx-1]
+        rip(b"\x48\x89\x0d", _REMAINING)   # mov [remaining], rcx
+        code.extend(b"\xe3\x00")           # jrcxz hit (its offset set below)
+        jrcxz = len(code)
+        rip(b"\x48\x8b\x0d", _SAVED_RCX)   # mov rcx, [saved]
+        resume = at()
+        # Where each address of the copy is in the program's code (see HitCounters.remove).
+        self.origins = {}
+        for original, instruction, target in self.site.instructions:
+            self.origins[at()] = original
+            moved = bytearray(instruction)
+            if target is not None:
+                old = _le(target - (original + len(instruction)), 4)
+                if moved.count(old) != 1:
+                    return None
+                new = target - (at() + len(instruction))
+                if abs(new) >= 2**31:
+                    return None
+                index = moved.index(old)
+                moved[index:index + 4] = _le(new, 4)
+            code.extend(moved)
+        back = self.site.address + self.site.length
+        self.origins[at()] = back
+        code.extend(b"\xe9" + _le(back - (at() + 5), 4))  # jmp back
+        code[jrcxz - 1] = len(code) - jrcxz
+        rip(b"\x48\x8b\x0d", _SAVED_RCX)   # hit: mov rcx, [saved]
+        self.stop = at()                     # registers as at the site: the countdown's stop
+        code.extend(b"\xe9" + _le(resume - (at() + 5), 4))  # jmp resume
+        self.end = at()
+        return code
+
+
+class HitCounters:
+    """Trampolines at some sites of the live process, in the shim's area, until `remove`. Each counts its site's executions; each stops the program (at its `stop`) when its
+    countdown reaches zero (0: never)."""
+
+    _DATA = 24  # bytes of data per site, in the area's data page
+    MOST = 32
+
+    def __init__(self, sites):
+        self.sites = sites[:self.MOST]
+        self.trampolines = []
+        self.installed = False
+        self.pid = _inferior_pid()
+
+    def install(self, countdown):
+        """False (nothing installed) without the shim's area or when no site's code can move."""
+        area = _hit_area.get() if self.sites else None
+        if area is None:
+            return False
+        data, code_at, end = area
+        inferior = gdb.selected_inferior()
+        for index, site in enumerate(self.sites):
+            if abs(code_at - site.address) > 2**31 - (end - data):
+                continue
+            trampoline = _Trampoline(site, data + index * self._DATA, code_at)
+            code = trampoline.assemble()
+            if code is None:
+                continue
+            if trampoline.end > end:
+                break
+            inferior.write_memory(trampoline.data, _le(0, 8) + _le(0, 8) + _le(countdown, 8))
+            inferior.write_memory(code_at, bytes(code))
+            self.trampolines.append(trampoline)
+            code_at = trampoline.end
+        for trampoline in self.trampolines:
+            site = trampoline.site
+            jump = b"\xe9" + _le(trampoline.code - (site.address + _JUMP), 4)
+            # The rest of the displaced bytes trap: nothing should ever jump there.
+            inferior.write_memory(site.address, jump + b"\xcc" * (site.length - _JUMP))
+        self.installed = bool(self.trampolines)
+        return self.installed
+
+    def counts(self):
+        """[(count, site address)] so far."""
+        inferior = gdb.selected_inferior()
+        return [(int.from_bytes(inferior.read_memory(t.data + _COUNT, 8).tobytes(), "little"), t.site.address)
+                for t in self.trampolines]
+
+    def remove(self):
+        """Puts the program's code back. A program stopped inside a trampoline (a crash in a
+        displaced instruction, a countdown's stop) is moved to the same place in the original
+        code."""
+        if not self.installed or _inferior_pid() != self.pid or not _alive():
+            return
+        self.installed = False
+        inferior = gdb.selected_inferior()
+        for trampoline in self.trampolines:
+            site = trampoline.site
+            inferior.write_memory(site.address, b"".join(code for _, code, _ in site.instructions))
+        pc = gdb.newest_frame().pc()
+        for trampoline in self.trampolines:
+            if trampoline.code <= pc < trampoline.end:
+                moved_to = trampoline.origins.get(pc)
+                if moved_to is None:
+                    # In the counting code or at the stop: the site itself, rcx as it was there.
+                    saved = int.from_bytes(inferior.read_memory(trampoline.data + _SAVED_RCX, 8).tobytes(), "little")
+                    gdb.execute("set var $rcx = %d" % saved, to_string=True)
+                    moved_to = trampoline.site.address
+                gdb.execute("set var $pc = %d" % moved_to, to_string=True)
+
+
+def site_at(site_address, until_pc):
+    """The site at `site_address` (replaying a counted mark), if still usable from here."""
+    function = _function_at(site_address)
+    here = gdb.newest_frame().pc()
+    return None if function is None else _site_at(function, site_address, here, until_pc)
+
+
+def candidate_sites(until_pc):
+    """Where to count a stretch from here to `until_pc`: every usable line start of the
+    functions running here (newest first) and of the one `until_pc` is in. The loop that fills
+    the stretch is in one of them, or is called from one (its call line then counts calls)."""
+    here = gdb.newest_frame().pc()
+    pcs = []
+    frame = gdb.newest_frame()
+    while frame is not None:
+        # An older frame's pc is a return address: the call is just before it.
+        pcs.append(frame.pc() if frame == gdb.newest_frame() else frame.pc() - 1)
+        frame = frame.older()
+    pcs.insert(1, until_pc)
+    sites, functions = [], set()
+    for pc in pcs:
+        function = _function_at(pc)
+        if function is None or function.start in functions or not _in_program(gdb.find_pc_line(pc).symtab):
+            continue
+        functions.add(function.start)
+        sites.extend(site for site in (_site_at(function, row, here, until_pc) for row in function.rows) if site is not None)
+    return sites
+
+
+def run_to_hit(site_address, k):
+    """Runs natively (user breakpoints off) to the k-th execution of the site counted from
+    here, and stops before it. True when there."""
+    site = site_at(site_address, None)
+    counters = HitCounters([site] if site is not None else [])
+    if not counters.install(k):
+        return False
+    stop = gdb.Breakpoint("*%d" % counters.trampolines[0].stop, internal=True)
+    stop.silent = True
+    try:
+        with _UserBreakpointsOff():
+            while _alive():
+                _execute("continue")
+                if _stopped_at(stop):
+                    return True
+                if _program_over() or _cancellation.requested():
+                    return False
+        return False
+    finally:
+        if stop.is_valid():
+            stop.delete()
+        counters.remove()
+
+
+class CountHitsCommand(gdb.MICommand):
+    """-fred-count-hits UNTIL: run natively to the moment UNTIL, counting the executions of the
+    candidate sites (candidate_sites). Reports the site executed most and its count; nothing
+    when no site would do or UNTIL was missed."""
+
+    def __init__(self):
+        super().__init__("-fred-count-hits")
+
+    @_moving
+    def invoke(self, argv):
+        mark = json.loads(argv[0])
+        counters = HitCounters(candidate_sites(int(mark["pc"])))
+        hits = None
+        try:
+            # (Any failure is no count: fred then searches the stretch as it would without.)
+            if counters.install(0) and run_until(mark, passes=_PASSES):
+                hits = counters.counts()
+        except gdb.error:
+            hits = None
+        finally:
+            counters.remove()
+        if not hits:
+            return {}
+        count, address = max(hits)
+        return {"site": str(address), "hits": str(count)}
+
+
+class RunToHitCommand(gdb.MICommand):
+    """-fred-run-to-hit SITE K: from where -fred-count-hits started, run to the K-th execution
+    of SITE and stop before it; reports the mark there, which names how it was reached."""
+
+    def __init__(self):
+        super().__init__("-fred-run-to-hit")
+
+    @_moving
+    def invoke(self, argv):
+        if not run_to_hit(int(argv[0]), int(argv[1])):
+            return {"reached": "0"}
+        mark = current_mark()
+        mark["hitsSite"], mark["hitsCount"] = argv[0], argv[1]
+        return {"reached": "1", "mark": mark}
+
+
+CountHitsCommand()
+RunToHitCommand()
