@@ -32,8 +32,8 @@ export class GdbPersonality implements Debugger {
   private replayPowers: GdbReplay | undefined;
   /** A user command may have resumed the program and it has not stopped yet: interrupt() may signal it. */
   private resuming = false;
-  /** interrupt() signalled the program during the current command. */
-  private interruptSent = false;
+  /** How many times interrupt() signalled the program during the current command. */
+  private interruptsSent = 0;
 
   get replay(): GdbReplay | undefined {
     return this.replayPowers;
@@ -208,7 +208,7 @@ export class GdbPersonality implements Debugger {
     });
     let reply;
     this.resuming = true;
-    this.interruptSent = false;
+    this.interruptsSent = 0;
     try {
       reply = await mi.send(`-interpreter-exec console ${quoteMiString(command)}`, (message) => lateFailure?.(message));
     } catch (error) {
@@ -250,20 +250,22 @@ export class GdbPersonality implements Debugger {
   interrupt(): void {
     // Once the program has stopped, a SIGINT would only wait, pending, for whatever resumes it next.
     if (!this.resuming || this.inferiorPid === undefined) return;
-    this.interruptSent = true;
+    this.interruptsSent++;
     try { process.kill(this.inferiorPid, 'SIGINT'); } catch { /* already gone */ }
   }
 
   /**
    * After a command: an interrupt that crossed a stop for another reason (a breakpoint, the
-   * exit) is still pending in the program; fred_gdb.py lets it arrive now, where it changes
+   * exit, another interrupt) is still pending in the program; fred_gdb.py lets it arrive now, where it changes
    * nothing, instead of during the next resume (a checkpoint's fork call, the user's next step).
    */
   private async drainStrayInterrupt(stopped: AsyncRecord | undefined): Promise<void> {
-    const sent = this.interruptSent;
+    const sent = this.interruptsSent;
     this.resuming = false;
-    this.interruptSent = false;
-    if (!sent || isInterruptStop(stopped) || this.inferiorPid === undefined) return;
+    this.interruptsSent = 0;
+    // One interrupt that made the stop is spent; a second (the user's Ctrl-C and an automatic
+    // checkpoint's at once) waits in the program.
+    if (sent === 0 || (sent === 1 && isInterruptStop(stopped)) || this.inferiorPid === undefined) return;
     const state = this.programState;
     const mi = this.connection();
     try {
