@@ -597,7 +597,12 @@ def step_through(level, until, limit, visit):
             return "ended"
         if _cancellation.requested():
             return "limit"
+        line = gdb.newest_frame().find_sal().line
         _execute("step")
+        # The breakpoint on `until`'s pc ends a step wherever it is passed (another iteration
+        # of a loop, mid-line): where a plain step would not have stopped, step on.
+        while not until.check() and _until_only(until) and not _step_stops_here(line):
+            _execute("step")
         if until.check():
             return "reached"
         if _program_over():
@@ -611,6 +616,26 @@ def step_through(level, until, limit, visit):
             if outcome is not None:
                 return outcome
     return "limit"
+
+
+def _until_only(until):
+    """Whether the last stop was only `until`'s breakpoint."""
+    event = _watcher.last
+    return (until.breakpoint is not None and isinstance(event, gdb.BreakpointEvent)
+            and all(breakpoint == until.breakpoint for breakpoint in event.breakpoints))
+
+
+def _step_stops_here(line_before):
+    """Whether a plain `step` that started on `line_before` would stop at the current pc: the
+    start of another line's row, past a function's prologue."""
+    pc = gdb.newest_frame().pc()
+    sal = gdb.find_pc_line(pc)
+    if sal.symtab is None or sal.pc != pc or sal.line == line_before:
+        return False
+    block = gdb.block_for_pc(pc)
+    while block is not None and block.function is None:
+        block = block.superblock
+    return block is None or block.start != pc
 
 
 def _run_out(level, until):
