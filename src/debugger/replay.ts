@@ -91,6 +91,15 @@ export interface ReplayPowers {
    * (status 'limit'), so that a search can be cancelled; `clear` withdraws the request.
    */
   readonly cancellation?: { request(): void; clear(): void };
+  /**
+   * Counts a loop's iterations while `continue` runs from one automatic checkpoint to the next
+   * (see WatchPowers.countHits): `start` where a checkpoint was just taken, `stop` when the
+   * program stopped, before anything else looks at it. `stop` gives the mark there, counted from
+   * where `start` was (Mark.hit), or null when nothing was counted; `moved` when the program had
+   * stopped inside the counting code (an interrupt landed there) and now stands at the same point
+   * of its own code: what the debugger said about that stop names the wrong place.
+   */
+  readonly segmentCounter?: { start(): Promise<void>; stop(): Promise<{ mark: Mark | null; moved: boolean }> };
 }
 
 /** What `countHits` counted: executions of the instruction at `site` from its start to its end. */

@@ -22,6 +22,10 @@ export async function countStretch(context: ReverseContext, from: Moment, until:
   if (!replay.watch?.countHits || !until.mark) return null;
   await timeline.seek(from);
   await timeline.checkpointHere(from);
+  // Counted already as `continue` ran (and `until` inside the loop would be found by a run only
+  // by stopping at every iteration).
+  const known = countedAlongChain(from, until);
+  if (known) return { from, until, count: known };
   const count = await replay.watch.countHits(until.mark);
   if (!count) {
     timeline.forgetPosition();
@@ -29,6 +33,24 @@ export async function countStretch(context: ReverseContext, from: Moment, until:
   }
   timeline.standAt(until);
   return { from, until, count };
+}
+
+/**
+ * The executions counted from `from` to `until` when every moment after `from` on `until`'s
+ * chain was counted at one site, each from the one before (continue's segments, see
+ * ReplayPowers.segmentCounter); null otherwise.
+ */
+export function countedAlongChain(from: Moment, until: Moment): HitCount | null {
+  let hits = 0;
+  let site: string | undefined;
+  for (let moment: Moment | null = until; moment !== from; moment = moment.previous) {
+    const hit = moment?.mark?.hit;
+    if (!moment) return null;
+    if (!hit || (site !== undefined && hit.site !== site)) return null;
+    site = hit.site;
+    hits += hit.k;
+  }
+  return site === undefined ? null : { site, hits };
 }
 
 /** The moment just before the k-th counted execution (1 <= k <= hits); null if not reached. */

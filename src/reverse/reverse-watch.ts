@@ -259,26 +259,38 @@ async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[
  * within milliseconds, which a tight loop fills with a million lines). Null when not counted.
  */
 async function bisectByCount(search: Search, earlier: Moment, later: Moment): Promise<[Moment, Moment] | null> {
-  const stretch = await countStretch(search.context, earlier, later);
-  if (!stretch || stretch.count.hits < MANY_HITS) return null;
+  const { timeline } = search.context;
+  const counted = await countStretch(search.context, earlier, later);
+  if (!counted || counted.count.hits < MANY_HITS) return null;
+  const total = counted.count.hits + 1;
   // Executions 1..hits; `low` differs (0: earlier itself), `high` has the value (hits + 1: later).
   let low = { k: 0, moment: earlier };
-  let high = { k: stretch.count.hits + 1, moment: later };
+  let high = { k: total, moment: later };
+  // Probes run from `base`, the latest checkpointed probe that differed (k: its execution).
+  let base = { k: 1, stretch: counted };
   const narrowed = { earlier, later, low: 0, high: 1 };
   report(search, 'bisecting', narrowed);
   while (high.k - low.k > 1) {
     const k = Math.floor((low.k + high.k) / 2);
-    const moment = await countedMoment(search.context, stretch, k);
+    const moment = await countedMoment(search.context, base.stretch, k - base.k + 1);
     if (!moment) break;
-    if ((await valueAt(search, moment)) !== search.value) low = { k, moment };
-    else high = { k, moment };
-    narrowed.low = low.k / (stretch.count.hits + 1);
-    narrowed.high = high.k / (stretch.count.hits + 1);
+    if ((await valueAt(search, moment)) !== search.value) {
+      low = { k, moment };
+      // Later probes start here when running to them from the base costs more than a checkpoint.
+      if (moment.costSinceCheckpoint >= timeline.checkpointCostMs) {
+        await timeline.checkpointHere(moment);
+        base = { k, stretch: { from: moment, until: later, count: { site: counted.count.site, hits: total - k } } };
+      }
+    } else {
+      high = { k, moment };
+    }
+    narrowed.low = low.k / total;
+    narrowed.high = high.k / total;
     report(search, 'bisecting');
   }
   // The statement search starts there; what it records chains through it.
-  await search.context.timeline.seek(low.moment);
-  await search.context.timeline.checkpointHere(low.moment);
+  await timeline.seek(low.moment);
+  await timeline.checkpointHere(low.moment);
   return [low.moment, high.moment];
 }
 

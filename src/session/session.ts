@@ -7,7 +7,7 @@ import {
   assertSingleLine,
   type Breakpoint, type CommandOutcome, type Debugger, type DebuggerKind, type Frame, type Location, type ProgramState,
 } from '../debugger/types.js';
-import type { ReplayPowers } from '../debugger/replay.js';
+import type { Mark, ReplayPowers } from '../debugger/replay.js';
 import { ProgramTerminal } from '../pty/program-terminal.js';
 import { checkStdinFile } from '../system/program-file.js';
 import { Timeline, type CheckpointInfo, type HistoryEntry } from '../timeline/timeline.js';
@@ -89,6 +89,8 @@ export class Session {
   private readonly timeline: Timeline | undefined;
   private readonly replay: ReplayPowers | undefined;
   private automaticInterrupt = false;
+  /** The mark of where a counted `continue` segment stopped (see continueWithCheckpoints), for record(). */
+  private countedStop: Mark | null = null;
   private checkpointing = false;
   private userInterruptPending = false;
   /**
@@ -552,7 +554,9 @@ export class Session {
     await this.output.settle();
     const state = this.personality.state();
     // Held at its exit or stopped at a crash, the program is still there to take a mark of.
-    const mark = state.kind === 'not-started' ? null : await this.replay!.mark().catch(() => null);
+    const counted = this.countedStop;
+    this.countedStop = null;
+    const mark = state.kind === 'not-started' ? null : counted ?? await this.replay!.mark().catch(() => null);
     if (commandClass === 'restart' || !timeline.current) {
       await timeline.reset();
       before = null;
@@ -580,8 +584,21 @@ export class Session {
     const timeline = this.timeline!;
     const interval = timeline.policy.intervalMs;
     let segmentStarted = Date.now();
+    // After the first automatic checkpoint the program stands in the code that runs long: count
+    // its loop from each checkpoint to the next stop, so the moments between can be found again
+    // without stopping at every iteration (gdb).
+    const counter = this.replay?.segmentCounter;
     for (let segment = 0; ; segment++) {
       this.automaticInterrupt = false;
+      const counting = counter !== undefined && segment > 0;
+      if (counting) {
+        this.checkpointing = true;
+        try {
+          await counter.start();
+        } finally {
+          this.checkpointing = false;
+        }
+      }
       const timer = setTimeout(() => {
         this.automaticInterrupt = true;
         if (this.personality.interruptForCheckpoint) this.personality.interruptForCheckpoint();
@@ -590,15 +607,30 @@ export class Session {
       let outcome: CommandOutcome;
       try {
         outcome = await this.resume(segment === 0 ? command : 'continue');
+      } catch (error) {
+        if (counting) await counter.stop().catch(() => undefined);
+        throw error;
       } finally {
         clearTimeout(timer);
       }
-      // The user's stop (breakpoint, exit, crash, their own Ctrl-C) ends the command; the last
-      // segment's text ("Continuing." and the stop) is what plain gdb would have printed.
-      if (!(outcome.interrupted && this.automaticInterrupt) || this.userInterruptRequested) return outcome;
+      // From here until the program runs again fred works on it: a Ctrl-C waits (interrupt()).
       this.checkpointing = true;
       try {
-        const mark = await this.replay!.mark();
+        let counted: Mark | null = null;
+        if (counting) {
+          const stopped = await counter.stop();
+          counted = stopped.mark;
+          // gdb showed the counting code as the place: show the program's own.
+          if (stopped.moved) outcome = await this.relocatedStop(outcome);
+        }
+        // The user's stop (breakpoint, exit, crash, their own Ctrl-C) ends the command; the last
+        // segment's text ("Continuing." and the stop) is what plain gdb would have printed.
+        if (!(outcome.interrupted && this.automaticInterrupt) || this.userInterruptRequested) {
+          this.countedStop = outcome.resumed ? counted : null;
+          this.userInterruptPending = false;
+          return outcome;
+        }
+        const mark = counted ?? await this.replay!.mark();
         // A moment replays could never find again is no place for the timeline: run on, and
         // checkpoint at the next interval instead.
         if (mark.unreplayable) continue;
@@ -619,6 +651,18 @@ export class Session {
       }
       segmentStarted = Date.now();
     }
+  }
+
+  /**
+   * A stop gdb reported inside fred's counting code (`0x... in ?? ()`), told again at the
+   * program's place it was moved to, as gdb tells a stop mid-line.
+   */
+  private async relocatedStop(outcome: CommandOutcome): Promise<CommandOutcome> {
+    const location = await this.location();
+    const frameLine = /^0x[0-9a-f]+ in \?\? \(\)\n?/m;
+    const told = location ? describeStop(this.kind, location, true) : '';
+    const output = frameLine.test(outcome.output) ? outcome.output.replace(frameLine, told) : outcome.output + told;
+    return { ...outcome, output, location };
   }
 
   /**

@@ -527,6 +527,31 @@ describe('reverse-continue', () => {
     expect(await session.evaluate('iteration')).toBe('29999998');
   });
 
+  it('counter_loop: Ctrl-C during a counted continue stops in the program\'s own code, and reverse-step goes on from there', async () => {
+    // `continue` counts the loop between automatic checkpoints with trampolines; an interrupt
+    // often lands inside one, and the program must be shown (and go on) from its own line.
+    // (Interrupts this close to the 5 ms checkpoints also race them: each must be one stop.)
+    const { session } = await open({ ...COUNTER_LOOP, args: ['30000000000', '-1'] }, 5);
+    const started = session.run();
+    setTimeout(() => session.interrupt(), 100);
+    expect((await started).interrupted).toBe(true);
+    const loopLines = ['loop', 'bug'].map((marker) => markerLine(COUNTER_LOOP.source, marker));
+    for (let round = 0; round < 12; round++) {
+      const running = session.continue();
+      setTimeout(() => session.interrupt(), 60 + 7 * round);
+      const stop = await running;
+      expect(stop.output).not.toMatch(/\?\? \(\)/);
+      expect(stop.location).toMatchObject({ file: fixtureSource(COUNTER_LOOP.source), function: 'main', depth: 1 });
+      expect(stop.location!.line).toBeGreaterThanOrEqual(loopLines[0]!);
+      expect(stop.location!.line).toBeLessThanOrEqual(loopLines[1]!);
+    }
+    const iteration = Number(await session.evaluate('iteration'));
+    const back = await session.reverseStep();
+    expect(back.location).toMatchObject({ file: fixtureSource(COUNTER_LOOP.source), function: 'main' });
+    expect(Number(await session.evaluate('iteration'))).toBeGreaterThanOrEqual(iteration - 1);
+    expect((await session.step()).location).toMatchObject({ function: 'main' });
+  });
+
   it('counter_loop: interrupt() cancels a long reverse-step, which leaves the program where it was', async () => {
     // After 30 million iterations run by `continue`, the line before the breakpoint is the loop's
     // last test. Without the record shim fred has no hit counter there (README): found by stepping

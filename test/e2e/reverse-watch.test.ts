@@ -329,7 +329,7 @@ describe('reverse-watch on C programs (gdb)', () => {
   it('counter_loop, 3 million iterations that allocate nothing: fred bisect finds the miscount by counting loop iterations in the program', async () => {
     // No allocation to count and far too many lines to step: the stretch is bisected by the
     // executions of one instruction of the loop, counted by a trampoline (fred_gdb_hits.py).
-    // (The plain gdb oracle on the same loop, 600 iterations, is the next test's.)
+    // (The plain gdb oracle on the same loop, 200 iterations, is the next test's.)
     const file = 'counter_loop.c';
     const run = await bisectJson(['--watch', 'check()', '--print', 'iteration', '--print', 'counter', '--', fixtureBinary('counter_loop'), '3000000', '2000000']);
     expect(run.run.code, run.run.stderr).toBe(0);
@@ -339,11 +339,21 @@ describe('reverse-watch on C programs (gdb)', () => {
     expect(occurrences(run.run.stderr, 'counter 6000001 check 0')).toBe(1);
   });
 
-  it('counter_loop with 600 iterations: the same statement as plain gdb, with and without the record shim (no counter then)', async () => {
+  it('counter_loop, 30 million iterations with a checkpoint every 5 ms: the checkpoints inside the loop carry its count, and the answer is the same', async () => {
+    // A checkpoint an interrupt placed inside the loop could be run to again only by stopping
+    // at every iteration: `continue` counts the loop between checkpoints instead.
     const file = 'counter_loop.c';
-    const plain = await plainChange(fixtureBinary('counter_loop'), ['600', '300'], [{ spec: at(file, 'bug'), condition: 'iteration == 300' }], 'check()', 0, ['iteration']);
+    const run = await bisectJson(['--checkpoint-interval', '5', '--watch', 'check()', '--print', 'iteration', '--print', 'counter', '--', fixtureBinary('counter_loop'), '30000000', '20000000']);
+    expect(run.run.code, run.run.stderr).toBe(0);
+    expect(run.json).toMatchObject({ found: true, valueBefore: '1', valueAfter: '0', location: where(file, 'bug', 'main', 1) });
+    expect(run.json.prints).toEqual({ iteration: '20000000', counter: '40000000' });
+  });
+
+  it('counter_loop with 200 iterations: the same statement as plain gdb, with and without the record shim (no counter then)', async () => {
+    const file = 'counter_loop.c';
+    const plain = await plainChange(fixtureBinary('counter_loop'), ['200', '100'], [{ spec: at(file, 'bug'), condition: 'iteration == 100' }], 'check()', 0, ['iteration']);
     for (const record of [true, false]) {
-      const { session } = await open(fixtureBinary('counter_loop'), ['600', '300'], undefined, record);
+      const { session } = await open(fixtureBinary('counter_loop'), ['200', '100'], undefined, record);
       expect((await session.run()).state).toEqual({ kind: 'exited', code: 0 });
       const outcome = await session.reverseWatch('check()');
       expect(outcome.found).toBe(true);

@@ -21,6 +21,7 @@ import re
 _PAGE = 4096
 _SAVED_RCX, _COUNT, _REMAINING = 0, 8, 16
 _RIP_TARGET = re.compile(r"#\s*0x([0-9a-f]+)")
+_MEMORY_OPERAND = re.compile(r"\(([^)]*)\)")
 # Instructions that move control (or enter the kernel): never relocated.
 _CONTROL = re.compile(r"^(j|call|ret|loop|syscall|sysenter|int|hlt|ud|iret|lret|enter|xbegin|bnd)")
 _BRANCH = re.compile(r"^(?:notrack |bnd )?(j\w+|call|loop\w*)\s")
@@ -113,7 +114,7 @@ def _site_at(function, address, here, until):
             return None
         text = found[0]["asm"].strip()
         size = found[0]["length"]
-        if _CONTROL.match(text):
+        if _CONTROL.match(text) or not _cannot_fault(text):
             return None
         target = None
         if "rip" in text:
@@ -127,9 +128,28 @@ def _site_at(function, address, here, until):
     site = _Site(address, instructions)
     if any(address < target < address + length for target in function.targets):
         return None
+    # A breakpoint there would never be hit: the copy runs instead.
+    if any(site.covers(pc) for pc in _breakpoint_addresses()):
+        return None
     if (site.covers(here) and here != address) or (until is not None and site.covers(until)):
         return None
     return site
+
+
+def _cannot_fault(text):
+    """Whether an instruction's memory operands are all the stack's or RIP-relative (a global):
+    one that faulted in the copy would crash the program inside the trampoline, where gdb shows
+    a frame it knows nothing about."""
+    return all(operand in ("%rbp", "%rsp", "%rip") for operand in _MEMORY_OPERAND.findall(text))
+
+
+def _breakpoint_addresses():
+    addresses = []
+    for breakpoint in gdb.breakpoints():
+        for location in getattr(breakpoint, "locations", []):
+            if location.address is not None:
+                addresses.append(location.address)
+    return addresses
 
 
 class _HitArea:
@@ -262,19 +282,20 @@ class HitCounters:
                 for t in self.trampolines]
 
     def remove(self):
-        """Puts the program's code back. A program stopped inside a trampoline (a crash in a
-        displaced instruction, a countdown's stop) is moved to the same place in the original
-        code."""
+        """Puts the program's code back. A program stopped inside a trampoline (an interrupt, a
+        countdown's stop) is moved to the same place in the original code: True then."""
         if not self.installed or _inferior_pid() != self.pid or not _alive():
-            return
+            return False
         self.installed = False
         inferior = gdb.selected_inferior()
         for trampoline in self.trampolines:
             site = trampoline.site
             inferior.write_memory(site.address, b"".join(code for _, code, _ in site.instructions))
         pc = gdb.newest_frame().pc()
+        moved = False
         for trampoline in self.trampolines:
             if trampoline.code <= pc < trampoline.end:
+                moved = True
                 moved_to = trampoline.origins.get(pc)
                 if moved_to is None:
                     # In the counting code or at the stop: the site itself, rcx as it was there.
@@ -282,6 +303,7 @@ class HitCounters:
                     gdb.execute("set var $rcx = %d" % saved, to_string=True)
                     moved_to = trampoline.site.address
                 gdb.execute("set var $pc = %d" % moved_to, to_string=True)
+        return moved
 
 
 def site_at(site_address, until_pc):
@@ -291,7 +313,7 @@ def site_at(site_address, until_pc):
     return None if function is None else _site_at(function, site_address, here, until_pc)
 
 
-def candidate_sites(until_pc):
+def candidate_sites(until_pc, preferred=None):
     """Where to count a stretch from here to `until_pc`: every usable line start of the
     functions running here (newest first) and of the one `until_pc` is in. The loop that fills
     the stretch is in one of them, or is called from one (its call line then counts calls)."""
@@ -302,8 +324,14 @@ def candidate_sites(until_pc):
         # An older frame's pc is a return address: the call is just before it.
         pcs.append(frame.pc() if frame == gdb.newest_frame() else frame.pc() - 1)
         frame = frame.older()
-    pcs.insert(1, until_pc)
+    if until_pc is not None:
+        pcs.insert(1, until_pc)
     sites, functions = [], set()
+    if preferred is not None:
+        site = site_at(preferred, until_pc)
+        if site is not None:
+            sites.append(site)
+            functions.add(_function_at(preferred).start)
     for pc in pcs:
         function = _function_at(pc)
         if function is None or function.start in functions or not _in_program(gdb.find_pc_line(pc).symtab):
@@ -380,5 +408,64 @@ class RunToHitCommand(gdb.MICommand):
         return {"reached": "1", "mark": mark}
 
 
+class _Segment:
+    """The counters of a `continue` segment (between two automatic checkpoints): installed
+    after one checkpoint, removed before the next moment is marked. The site counted last time
+    is preferred (its counts add up along the chain of checkpoints)."""
+
+    counters = None
+    site = None
+
+
+class CountStartCommand(gdb.MICommand):
+    """-fred-count-start: count the sites near the current position while the program runs on."""
+
+    def __init__(self):
+        super().__init__("-fred-count-start")
+
+    def invoke(self, argv):
+        _Segment.counters = None
+        counters = HitCounters(candidate_sites(None, _Segment.site))
+        try:
+            if counters.install(0):
+                _Segment.counters = counters
+        except gdb.error:
+            counters.remove()
+        return {"counting": "1" if _Segment.counters is not None else "0"}
+
+
+class CountStopCommand(gdb.MICommand):
+    """-fred-count-stop: remove the segment's counters; the mark of the current moment with the
+    count of its best site (the preferred one if it ran), if any ran; moved=1 when the program
+    stood in a trampoline (an interrupt landed there) and was moved to its place in the code."""
+
+    def __init__(self):
+        super().__init__("-fred-count-stop")
+
+    def invoke(self, argv):
+        counters, _Segment.counters = _Segment.counters, None
+        if counters is None:
+            return {}
+        hits, moved = [], False
+        try:
+            if _alive() and _inferior_pid() == counters.pid:
+                hits = counters.counts()
+        except gdb.error:
+            hits = []
+        finally:
+            moved = counters.remove()
+        preferred = [(count, address) for count, address in hits if address == _Segment.site and count > 0]
+        count, address = (preferred or sorted(hits) or [(0, None)])[-1]
+        result = {"moved": "1" if moved else "0"}
+        if count > 0:
+            _Segment.site = address
+            mark = current_mark()
+            mark["hitsSite"], mark["hitsCount"] = str(address), str(count)
+            result["mark"] = mark
+        return result
+
+
 CountHitsCommand()
 RunToHitCommand()
+CountStartCommand()
+CountStopCommand()

@@ -39,6 +39,15 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
     });
   }
 
+  readonly segmentCounter = {
+    start: async (): Promise<void> => { await this.mi.send('-fred-count-start'); },
+    stop: async (): Promise<{ mark: Mark | null; moved: boolean }> => {
+      const results = (await this.mi.send('-fred-count-stop')).results;
+      const mark = tuple(results['mark']);
+      return { mark: mark ? toMark(mark) : null, moved: text(results, 'moved') === '1' };
+    },
+  };
+
   async holdAtStart(): Promise<void> {
     await this.mi.send('-fred-hold-at-start');
   }
