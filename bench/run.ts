@@ -108,9 +108,9 @@ async function reverseExecution(): Promise<Row[]> {
   await session.reverseNext();
   const reverseNext = seconds(start);
   // A reverse-step right at a breakpoint reached by `continue`: the line before was never a stop.
-  // Found from just after the last allocation (BST), or by stepping from a timed landing a few ms
-  // back (counter_loop allocates nothing: README, no instruction counter here). Capped: Ctrl-C
-  // (interrupt) cancels it.
+  // Found from just after the last allocation (BST), or one loop iteration back by counting the
+  // loop in the program (counter_loop allocates nothing: README). Capped: Ctrl-C (interrupt)
+  // cancels it.
   const reverseStepAfterContinue = async (program: string, args: string[], breakpoint: string): Promise<number | string> => {
     const atBreakpoint = await Session.start({ program, args });
     await atBreakpoint.native(`break ${breakpoint}`);
@@ -206,6 +206,8 @@ async function bisection(): Promise<Row[]> {
     // Ten times longer: the search part should grow about logarithmically (is_bst itself grows linearly).
     { name: 'C: 2M BST insertions, invariant breaks at 1.5M', program: BST, args: ['2000000', '1500000'], watch: 'is_bst(root)', plain: 'gdb', scripted: { line: 'count', counter: 'i', iterations: 2000000 } },
     { name: 'C: 300k loop iterations, counter parity breaks at 150k', program: C_LOOP, args: ['300000', '150000'], watch: 'check()', plain: 'gdb', scripted: { line: 'bug', counter: 'iteration', iterations: 300000 } },
+    // A hundred times longer: automatic checkpoints land inside the loop (counted as it runs).
+    { name: 'C: 30M loop iterations, counter parity breaks at 15M', program: C_LOOP, args: ['30000000', '15000000'], watch: 'check()', plain: 'gdb', scripted: { line: 'bug', counter: 'iteration', iterations: 30000000 } },
     {
       name: 'Python: 500k iterations, stock goes negative at 250k', program: INVENTORY, args: ['500000', '250000'],
       watch: 'min(stock.values()) >= 0', plain: 'python3', scripted: { line: 'handle', counter: 'order_number', iterations: 500000 },

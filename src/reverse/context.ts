@@ -89,9 +89,10 @@ export async function closerStart(context: ReverseContext, from: Moment, until: 
   // Still a long run to `until` (a loop that allocates nothing, where an interrupt lands ~8 ms
   // before: millions of lines to step): closer still, at the last execution of the code that
   // ran most (counted-stretch.ts).
-  // (A timed landing's own time is noise: whatever it says is left, count.)
+  // (A timed landing's own time is noise: whatever it says is left, count. After the last
+  // allocation, only a run long enough to be more than noise.)
   const exact = replay.watch.splitsByEvents?.(from.mark, until.mark) ?? true;
-  if (span === null || span < COUNT_WORTH_MS || (exact && left < COUNT_WORTH_MS)) return start;
+  if (span === null || span < COUNT_WORTH_MS || (exact && left < 5 * COUNT_WORTH_MS)) return start;
   const stretch = await countStretch(context, start, until);
   // One execution before the last: scans never stop where they start, and the line holding the
   // last execution may be the one before `until` (a loop's increment, before its exit).
