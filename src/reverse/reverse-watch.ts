@@ -266,7 +266,7 @@ async function bisectByCount(search: Search, earlier: Moment, later: Moment): Pr
   // Executions 1..hits; `low` differs (0: earlier itself), `high` has the value (hits + 1: later).
   let low = { k: 0, moment: earlier };
   let high = { k: total, moment: later };
-  // Probes run from `base`, the latest checkpointed probe that differed (k: its execution).
+  // Probes run from `base`, the latest probe that differed (k: its execution).
   let base = { k: 1, stretch: counted };
   const narrowed = { earlier, later, low: 0, high: 1 };
   report(search, 'bisecting', narrowed);
@@ -276,11 +276,10 @@ async function bisectByCount(search: Search, earlier: Moment, later: Moment): Pr
     if (!moment) break;
     if ((await valueAt(search, moment)) !== search.value) {
       low = { k, moment };
-      // Later probes start here when running to them from the base costs more than a checkpoint.
-      if (moment.costSinceCheckpoint >= timeline.checkpointCostMs) {
-        await timeline.checkpointHere(moment);
-        base = { k, stretch: { from: moment, until: later, count: { site: counted.count.site, hits: total - k } } };
-      }
+      // Later probes start here: the next one runs on from it, no restore. Checkpointed when
+      // replaying to it (a chain of counted moments) costs more than a checkpoint.
+      if (moment.costSinceCheckpoint >= timeline.checkpointCostMs) await timeline.checkpointHere(moment);
+      base = { k, stretch: { from: moment, until: later, count: { site: counted.count.site, hits: total - k } } };
     } else {
       high = { k, moment };
     }

@@ -158,11 +158,21 @@ export class Timeline {
     if (!anchor) throw new FredError('unsupported', 'no checkpoint before that moment: cannot go back there');
     await this.replay.checkpoints.restore(anchor.checkpoint!);
     this.stats.restores++;
-    if (anchor !== target && !(await this.replay.runUntil(target.mark))) {
-      throw new FredError('internal', 'replay did not reach the recorded moment: the program behaved differently this time');
-    }
+    await this.replayTo(anchor, target);
     this.currentMoment = target;
     this.positionKnown = true;
+  }
+
+  /**
+   * From `from` (where the program is, on target's chain) to `target`. A counted mark (Mark.hit)
+   * is found with one stop only from the moment its count started at: go there first.
+   */
+  private async replayTo(from: Moment, target: Moment): Promise<void> {
+    if (from === target) return;
+    if (target.mark?.hit && target.previous && target.previous !== from) await this.replayTo(from, target.previous);
+    if (!(await this.replay.runUntil(target.mark))) {
+      throw new FredError('internal', 'replay did not reach the recorded moment: the program behaved differently this time');
+    }
   }
 
   /** Everything a saved session needs to rebuild this timeline (saved-timeline.ts). */

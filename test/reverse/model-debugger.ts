@@ -3,7 +3,7 @@
 // Real gdb and pdb are tested end to end elsewhere; this model makes odd histories cheap.
 
 import type {
-  BreakpointHitsResult, Mark, ReplayPowers, ScanEntry, ScanResult, ScanStatus, WatchedFrame, WatchEntry, WatchPowers, WatchScanResult,
+  BreakpointHitsResult, HitCount, Mark, ReplayPowers, ScanEntry, ScanResult, ScanStatus, WatchedFrame, WatchEntry, WatchPowers, WatchScanResult,
 } from '../../src/debugger/replay.js';
 import type { CheckpointBackend, CheckpointId } from '../../src/checkpoints/types.js';
 
@@ -124,5 +124,59 @@ export class ModelDebugger implements ReplayPowers, WatchPowers {
     }
     this.position = Math.min(end, this.stops.length - 1);
     return { status: until ? 'reached' : 'ended', entries };
+  }
+}
+
+/**
+ * The model with no event count to bisect by (midpoints are refused, as gdb's timed ones are too
+ * coarse in a tight loop) but a hit counter: every stop is one execution of the counted
+ * instruction. Like gdb's, a counted mark is found only from the moment its count started at:
+ * runUntil refuses it from anywhere else, so the search and the timeline must replay through it.
+ */
+export class CountingModelDebugger extends ModelDebugger {
+  counts = 0;
+
+  constructor(stops: ModelStop[]) {
+    super(stops);
+    // Checkpoints that cost more than running to a probe: the search then replays chains of
+    // counted moments instead of checkpointing each.
+    const take = this.checkpoints.take.bind(this.checkpoints);
+    (this.checkpoints as { take: () => Promise<CheckpointId> }).take = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      return take();
+    };
+  }
+
+  /** Where each counted mark's count started (by mark key). */
+  private readonly bases = new Map<string, number>();
+
+  splitsByEvents(): boolean {
+    return false;
+  }
+
+  override async midpoint(): Promise<null> {
+    return null;
+  }
+
+  async countHits(until: Mark): Promise<HitCount | null> {
+    this.counts++;
+    const end = Number(until.payload);
+    const hits = end - this.position - 1;
+    this.position = end;
+    return { site: 'model-site', hits };
+  }
+
+  async runToHit(count: HitCount, k: number): Promise<Mark | null> {
+    if (k < 1 || k > count.hits) return null;
+    const base = this.position;
+    this.position += k;
+    const mark = { ...this.markAt(this.position), hit: { site: count.site, k } };
+    this.bases.set(mark.key, base);
+    return mark;
+  }
+
+  override async runUntil(target: Mark | null): Promise<boolean> {
+    if (target?.hit && this.bases.get(target.key) !== this.position) return false;
+    return super.runUntil(target);
   }
 }

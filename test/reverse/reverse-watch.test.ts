@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Timeline } from '../../src/timeline/timeline.js';
 import { CheckpointPolicy } from '../../src/timeline/checkpoint-policy.js';
 import { reverseWatch } from '../../src/reverse/reverse-watch.js';
-import { ModelDebugger, type ModelStop } from './model-debugger.js';
+import { CountingModelDebugger, ModelDebugger, type ModelStop } from './model-debugger.js';
 
 function main(line: number, value: string): ModelStop {
   return { function: 'main', line, depth: 1, value };
@@ -16,8 +16,7 @@ function callee(line: number, value: string): ModelStop {
 }
 
 /** Runs reverse-watch from the last stop; checkpoints at the given stop indexes (0 always). */
-async function watchFromEnd(stops: ModelStop[], checkpointsAt: number[] = [], evaluationMs = 0) {
-  const model = new ModelDebugger(stops);
+async function watchFromEnd(stops: ModelStop[], checkpointsAt: number[] = [], evaluationMs = 0, model = new ModelDebugger(stops)) {
   model.evaluationMs = evaluationMs;
   const timeline = new Timeline(model, new CheckpointPolicy(0));
   let previous = timeline.momentFor(model.markAt(0), null, 'start', 0);
@@ -103,4 +102,18 @@ describe('reverse-watch search', () => {
     const { result } = await watchFromEnd(stops, [10, 30]);
     expect(result).toEqual({ found: false, valueAfter: 'same' });
   });
+
+  it('bisects by a hit count where midpoints cannot split, replaying counted moments from where their count started', async () => {
+    const stops = Array.from({ length: 5000 }, (_, index) => main(index % 7, index < 3210 ? 'a' : 'b'));
+    for (const checkpoints of [[], [1000], [2000, 4000]]) {
+      const model = new CountingModelDebugger(stops);
+      const { result, index } = await watchFromEnd(stops, checkpoints, 0, model);
+      expect(result).toMatchObject({ found: true, valueBefore: 'a', valueAfter: 'b' });
+      expect(index).toBe(3209);
+      expect(model.counts).toBe(1);
+      // About log2 of the stretch, not a scan of it.
+      expect(model.probes).toBeLessThan(60);
+    }
+  });
 });
+
