@@ -272,6 +272,12 @@ async function bisectByCount(search: Search, earlier: Moment, later: Moment): Pr
   report(search, 'bisecting', narrowed);
   while (high.k - low.k > 1) {
     const k = Math.floor((low.k + high.k) / 2);
+    const from = base.stretch.from;
+    if (timeline.current !== from && from.checkpoint === undefined) {
+      // Going back to it: checkpoint it on the way, once, rather than replay to it each time.
+      await timeline.seek(from);
+      await timeline.checkpointHere(from);
+    }
     const moment = await countedMoment(search.context, base.stretch, k - base.k + 1);
     if (!moment) break;
     if ((await valueAt(search, moment)) !== search.value) {
