@@ -16,6 +16,13 @@ export class DebuggerProcess {
   private exitListeners = new Set<(code: number, signal?: number) => void>();
   private exited = false;
   private exitPromise: Promise<void>;
+  /**
+   * If fred's own process ends without closing this (a library user's script died of an
+   * uncaught exception): SIGTERM, on which gdb and fred_pdb's supervisor end their programs.
+   */
+  private readonly terminateOnExit = () => {
+    try { process.kill(this.terminal.pid, 'SIGTERM'); } catch { /* already gone */ }
+  };
 
   constructor(options: DebuggerProcessOptions) {
     // A fixed sh snippet sets the terminal mode, then execs the debugger with argv untouched:
@@ -30,9 +37,11 @@ export class DebuggerProcess {
     this.terminal.onData((text) => {
       for (const listener of this.dataListeners) listener(text);
     });
+    process.once('exit', this.terminateOnExit);
     this.exitPromise = new Promise((resolve) => {
       this.terminal.onExit(({ exitCode, signal }) => {
         this.exited = true;
+        process.off('exit', this.terminateOnExit);
         for (const listener of this.exitListeners) listener(exitCode, signal);
         resolve();
       });

@@ -4,7 +4,7 @@
 // with its own TMPDIR so its directory can be told apart from other tests'.
 
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +137,28 @@ describe('cleanup after fred ends on its own', () => {
     expect(failed).toBe(true);
     // The gdb session's directory and the record log's: both gone with the process.
     expect(readdirSync(tmp.env.TMPDIR!).filter((name) => name.startsWith('fred-'))).toEqual([]);
+  });
+
+  it.each(['gdb', 'pdb'] as const)('after a script using the library dies of an uncaught exception (%s): no debugger, program or checkpoint is left', async (kind) => {
+    const program = kind === 'gdb' ? fixtureBinary('counter_loop') : fixtureSource('linked_list.py');
+    const script = scratch.file(`dies-${kind}.mjs`, [
+      `import { Session } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'index.js'))};`,
+      `const session = await Session.start({ program: ${JSON.stringify(program)}, args: ['3000'], checkpointIntervalMs: 1 });`,
+      kind === 'gdb' ? 'await session.run();' : 'await session.next(); await session.checkpoint();',
+      "process.stdout.write('ready\\n');",
+      "process.stdin.once('data', () => { throw new Error('a script that dies'); });",
+      '',
+    ].join('\n'));
+    const child = spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (data: Buffer) => { stdout += String(data); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await waitFor(() => stdout.includes('ready'), 30_000, 'the script to start its session');
+    const started = descendants(child.pid!);
+    expect(describeProcesses(started).join(' ')).toMatch(kind === 'gdb' ? /gdb.*counter_loop/s : /python3/);
+    child.stdin.write('go\n');
+    expect(await exited).not.toBe(0);
+    expect(describeProcesses(await survivorsAfter(started, 5000))).toEqual([]);
   });
 
   it('after a usage error: nothing is started and nothing is left', async () => {

@@ -56,6 +56,7 @@ export class GdbPersonality implements Debugger {
     const programEnv = Object.entries({ ...bindNow, ...options.programEnv }).map(([name, value]) => `${name}=${value}\0`);
     if (programEnv.length > 0) writeFileSync(`${launchFile}.env`, programEnv.join(''), { mode: 0o600 });
 
+    process.once('exit', this.killOnExit);
     this.process = new DebuggerProcess({
       file: 'gdb',
       args: ['--interpreter=mi3', '-nx', '-q'],
@@ -278,9 +279,22 @@ export class GdbPersonality implements Debugger {
     }
   }
 
+  /**
+   * If fred's own process ends without disposing of this (a library user's script died of an
+   * uncaught exception): gdb, the program and its checkpoint forks, at once (a ptrace-stopped
+   * fork would outlive its tracer).
+   */
+  private readonly killOnExit = () => {
+    for (const pid of [this.process?.pid, this.inferiorPid, ...(this.replayPowers?.checkpoints.pids() ?? [])]) {
+      if (pid === undefined) continue;
+      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+  };
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    process.off('exit', this.killOnExit);
     const gdb = this.process;
     if (gdb && !gdb.hasExited) {
       this.mi?.send('-gdb-exit').catch(() => undefined);
