@@ -118,27 +118,39 @@ def _location(frame):
     }
 
 
-class _Progress:
-    """The record shim's count of the program's allocations (native/record/interpose-alloc.c),
-    read and steered through its variables in the program's memory: no call into the program.
-    None without the shim (--no-record, a static program, before the program runs)."""
+class ShimSymbols:
+    """Values of expressions over the record shim's symbols (addresses, constants), looked up
+    once per set of loaded objects: () without the shim (--no-record, a static program, before
+    the program runs)."""
 
-    def __init__(self):
-        self.addresses = None
+    def __init__(self, *expressions):
+        self.expressions = expressions
+        self.values = None
         gdb.events.new_objfile.connect(self._forget)
         gdb.events.clear_objfiles.connect(self._forget)
 
     def _forget(self, event):
-        self.addresses = None
+        self.values = None
+
+    def get(self):
+        if self.values is None:
+            try:
+                self.values = tuple(int(gdb.parse_and_eval(expression)) for expression in self.expressions)
+            except gdb.error:
+                self.values = ()
+        return self.values
+
+
+class _Progress:
+    """The record shim's count of the program's allocations (native/record/interpose-alloc.c),
+    read and steered through its variables in the program's memory: no call into the program.
+    None without the shim."""
+
+    def __init__(self):
+        self.symbols = ShimSymbols("(unsigned long)&fred_progress_count", "(unsigned long)&fred_progress_stop_at")
 
     def _lookup(self):
-        if self.addresses is None:
-            try:
-                self.addresses = (int(gdb.parse_and_eval("(unsigned long)&fred_progress_count")),
-                                  int(gdb.parse_and_eval("(unsigned long)&fred_progress_stop_at")))
-            except gdb.error:
-                self.addresses = ()
-        return self.addresses
+        return self.symbols.get()
 
     def count(self):
         addresses = self._lookup() if _alive() else ()
@@ -206,21 +218,29 @@ def run_to_progress(target):
     if now is None or now >= target:
         return now == target
     _progress.stop_at(target)
-    reached = gdb.Breakpoint("fred_progress_reached", internal=True)
-    reached.silent = True
+    try:
+        return run_to_breakpoint("fred_progress_reached", lambda: _progress.count() == target)
+    finally:
+        if _alive():
+            _progress.stop_at(0)
+
+
+def run_to_breakpoint(location, arrived):
+    """Runs natively until a silent internal breakpoint at `location` stops the program where
+    arrived() holds. False if the program ended or fred cancelled first."""
+    breakpoint = gdb.Breakpoint(location, internal=True)
+    breakpoint.silent = True
     try:
         while _alive():
             _execute("continue")
-            if _stopped_at(reached) and _progress.count() == target:
+            if _stopped_at(breakpoint) and arrived():
                 return True
             if _program_over() or _cancellation.requested():
                 return False
         return False
     finally:
-        if reached.is_valid():
-            reached.delete()
-        if _alive():
-            _progress.stop_at(0)
+        if breakpoint.is_valid():
+            breakpoint.delete()
 
 
 class _Until:

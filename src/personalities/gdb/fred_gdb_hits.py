@@ -157,23 +157,13 @@ class _HitArea:
     code, end) addresses, or None (no shim: --no-record, a static program; no room)."""
 
     def __init__(self):
-        self.found = None
-        gdb.events.new_objfile.connect(self._forget)
-        gdb.events.clear_objfiles.connect(self._forget)
-
-    def _forget(self, event):
-        self.found = None
+        self.symbols = ShimSymbols("(unsigned long)&fred_hit_area", "(unsigned long)fred_hit_area_size")
 
     def get(self):
-        if self.found is None:
-            try:
-                self.found = (int(gdb.parse_and_eval("(unsigned long)&fred_hit_area")),
-                              int(gdb.parse_and_eval("(unsigned long)fred_hit_area_size")))
-            except gdb.error:
-                self.found = ()
-        if not self.found:
+        found = self.symbols.get()
+        if not found:
             return None
-        pointer, size = self.found
+        pointer, size = found
         data = int.from_bytes(gdb.selected_inferior().read_memory(pointer, 8).tobytes(), "little")
         return None if data == 0 else (data, data + _PAGE, data + size)
 
@@ -348,20 +338,10 @@ def run_to_hit(site_address, k):
     counters = HitCounters([site] if site is not None else [])
     if not counters.install(k):
         return False
-    stop = gdb.Breakpoint("*%d" % counters.trampolines[0].stop, internal=True)
-    stop.silent = True
     try:
         with _UserBreakpointsOff():
-            while _alive():
-                _execute("continue")
-                if _stopped_at(stop):
-                    return True
-                if _program_over() or _cancellation.requested():
-                    return False
-        return False
+            return run_to_breakpoint("*%d" % counters.trampolines[0].stop, lambda: True)
     finally:
-        if stop.is_valid():
-            stop.delete()
         counters.remove()
 
 
