@@ -238,9 +238,11 @@ class HitCounters:
         self.pid = _inferior_pid()
 
     def install(self, countdown):
-        """False (nothing installed) without the shim's area or when no site's code can move."""
+        """False (nothing installed) without the shim's area, when no site's code can move, or
+        in a multi-threaded program (the trampolines keep one saved rcx and one count: another
+        thread running them at once would corrupt both)."""
         area = _hit_area.get() if self.sites else None
-        if area is None:
+        if area is None or len(gdb.selected_inferior().threads()) != 1:
             return False
         data, code_at, end = area
         inferior = gdb.selected_inferior()
