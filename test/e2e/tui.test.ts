@@ -73,11 +73,15 @@ async function quitCleanly(tui: TuiTerminal, everStarted: () => ProcessInfo[], e
   expect(describeProcesses(await survivorsAfter([...started, ...everStarted()]))).toEqual([]);
 }
 
-/** Presses a movement key and waits until it is done: the timeline then counts `moves` commands. */
+/**
+ * Presses a movement key and waits until it is done: the timeline then counts `moves` commands.
+ * (Generous: a DMTCP restore, about a second alone, was seen to take over 20 s under the full
+ * suite's load; speed is the benchmark's business, not a test's.)
+ */
 async function move(tui: TuiTerminal, key: string, moves: number): Promise<string[]> {
   tui.press(key);
   const counted = new RegExp(` ${moves} moves?,`);
-  await tui.waitFor((lines) => lines.some((line) => line.startsWith('Time ') && counted.test(line)), `${moves} moves after ${key}`);
+  await tui.waitFor((lines) => lines.some((line) => line.startsWith('Time ') && counted.test(line)), `${moves} moves after ${key}`, 60_000);
   return tui.waitForIdle();
 }
 
