@@ -232,8 +232,8 @@ export class Session {
       : await this.personality.execute(command);
     if (outcome.resumed) await this.record(command, commandClass, Date.now() - started, before);
     // A replay that made other calls than the recording is news: never a silent wrong answer.
-    const divergence = this.recording?.divergenceNotice();
-    return divergence ? { ...outcome, output: outcome.output + divergence } : outcome;
+    const notices = (this.recording?.divergenceNotice() ?? '') + (this.timeline?.takeNotice() ?? '');
+    return notices ? { ...outcome, output: outcome.output + notices } : outcome;
   }
 
   /**
@@ -263,7 +263,7 @@ export class Session {
     // One command to the user: what `run` printed, then the stop, without our "Continuing.".
     const continuing = 'Continuing.\n';
     const tail = rest.output.startsWith(continuing) ? rest.output.slice(continuing.length) : rest.output;
-    return { ...rest, output: start.output + tail };
+    return { ...rest, output: start.output + tail + (this.timeline?.takeNotice() ?? '') };
   }
 
   /**
@@ -588,6 +588,7 @@ export class Session {
     // its loop from each checkpoint to the next stop, so the moments between can be found again
     // without stopping at every iteration (gdb).
     const counter = this.replay?.segmentCounter;
+    let refused = false;
     for (let segment = 0; ; segment++) {
       this.automaticInterrupt = false;
       const counting = counter !== undefined && segment > 0;
@@ -640,7 +641,7 @@ export class Session {
         // stop at. pdb's stops at a line event, like a step.
         if (fresh && this.kind === 'gdb') moment.interruption = true;
         timeline.standAt(moment);
-        await timeline.checkpointHere(moment);
+        refused = !(await timeline.automaticCheckpoint(moment));
       } finally {
         this.checkpointing = false;
       }
@@ -649,6 +650,8 @@ export class Session {
         this.userInterruptPending = false;
         return { ...outcome, interrupted: true };
       }
+      // The backend refused (gdb and threads): the rest of the run goes on without checkpoints.
+      if (refused) return this.resume('continue');
       segmentStarted = Date.now();
     }
   }

@@ -36,6 +36,7 @@ export class Timeline {
   readonly stats = { checkpoints: 0, restores: 0 };
   /** What the last checkpoint cost (ms): replays shorter than this are cheaper than a checkpoint. */
   checkpointCostMs = 15;
+  private notice = '';
 
   constructor(private readonly replay: ReplayPowers, readonly policy: CheckpointPolicy) {}
 
@@ -101,7 +102,31 @@ export class Timeline {
     // passed, at every iteration of a loop on the way. Steps stay close to a checkpointed stop.
     const longRun = this.policy.intervalMs > 0 && moment.arrival === 'other' && moment.costSinceCheckpoint >= 2 * this.checkpointCostMs;
     if (!longRun && !this.policy.due(moment.costSinceCheckpoint, moment.previous === null)) return;
-    await this.checkpointHere(moment);
+    await this.automaticCheckpoint(moment);
+  }
+
+  /**
+   * A checkpoint fred takes on its own: one the backend refuses (gdb and a multi-threaded
+   * program) turns automatic checkpoints off with a notice (takeNotice), instead of failing the
+   * user's command. False then.
+   */
+  async automaticCheckpoint(moment: Moment): Promise<boolean> {
+    try {
+      await this.checkpointHere(moment);
+      return true;
+    } catch (error) {
+      if (!(error instanceof FredError) || error.code !== 'unsupported') throw error;
+      this.policy.intervalMs = 0;
+      this.notice = `fred: ${error.message}: automatic checkpoints are off\n`;
+      return false;
+    }
+  }
+
+  /** What fred has to tell about its own work since the last call (see automaticCheckpoint). */
+  takeNotice(): string {
+    const notice = this.notice;
+    this.notice = '';
+    return notice;
   }
 
   async checkpointHere(moment: Moment): Promise<void> {

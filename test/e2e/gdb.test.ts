@@ -250,6 +250,27 @@ describe('gdb personality: running and stepping', () => {
   });
 });
 
+describe('gdb personality: a multi-threaded program', () => {
+  it('runs to its end: the automatic checkpoints gdb refuses are turned off with a notice, and the session goes on', async () => {
+    // 1 ms interval: fred interrupts while both threads run, and gdb refuses to fork them.
+    const session = await Session.start({ program: fixtureBinary('threads'), debugger: 'gdb', checkpointIntervalMs: 1 });
+    sandbox.sessions.push(session);
+    let output = '';
+    session.onProgramOutput((text) => { output += text; });
+    const run = await session.run();
+    expect(run.state).toEqual({ kind: 'exited', code: 0 });
+    expect(run.output).toContain('fred: gdb cannot checkpoint a multi-threaded program: automatic checkpoints are off\n');
+    await waitFor(() => output.includes('sums'), 5000, 'the program\'s output');
+    expect(output).toMatch(/^sums (\d+) \1\r?\n$/);
+    // The session still answers; at the exit the other thread is gone, and the program is held.
+    expect(await session.evaluate('sums[0] == sums[1]')).toBe('1');
+    // Off for the rest of the session (until the interval is set again): no second notice.
+    const again = await session.run();
+    expect(again.state).toEqual({ kind: 'exited', code: 0 });
+    expect(again.output).not.toContain('automatic checkpoints are off');
+  });
+});
+
 describe('gdb personality: evaluate and backtrace', () => {
   it('evaluates variables and function calls in the program', async () => {
     const { session } = await open('linked_list');

@@ -7,6 +7,7 @@ import type {
   BreakpointHitsResult, HitCount, Mark, ReplayPowers, ScanResult, ScanStatus, WatchedFrame, WatchEntry, WatchPowers, WatchScanResult,
 } from '../../debugger/replay.js';
 import { GdbForkCheckpoints } from '../../checkpoints/fork/gdb-fork-checkpoints.js';
+import { FredError } from '../../errors.js';
 import type { MiConnection } from './mi-connection.js';
 import { integer, list, text, tuple } from './mi-values.js';
 
@@ -29,7 +30,14 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
       clear: () => rmSync(cancelFile, { force: true }),
     };
     this.checkpoints = new GdbForkCheckpoints({
-      checkpoint: async () => integer((await this.mi.send('-fred-checkpoint')).results, 'pid') ?? 0,
+      checkpoint: async () => {
+        try {
+          return integer((await this.mi.send('-fred-checkpoint')).results, 'pid') ?? 0;
+        } catch (error) {
+          if (/multiple threads/.test((error as Error).message)) throw new FredError('unsupported', 'gdb cannot checkpoint a multi-threaded program');
+          throw error;
+        }
+      },
       restart: async (pid) => {
         const reply = await this.mi.send(`-fred-restart ${pid}`);
         this.hooks.processChanged(integer(reply.results, 'pid') ?? 0);
