@@ -43,9 +43,8 @@ export async function countStretch(context: ReverseContext, from: Moment, until:
 export function countedAlongChain(from: Moment, until: Moment): HitCount | null {
   let hits = 0;
   let site: string | undefined;
-  for (let moment: Moment | null = until; moment !== from; moment = moment.previous) {
+  for (let moment: Moment | null = until; moment !== from; moment = moment!.previous) {
     const hit = moment?.mark?.hit;
-    if (!moment) return null;
     if (!hit || (site !== undefined && hit.site !== site)) return null;
     site = hit.site;
     hits += hit.k;

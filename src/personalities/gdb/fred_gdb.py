@@ -118,6 +118,11 @@ def _location(frame):
     }
 
 
+def read_word(address):
+    """The program's 64-bit word at `address`."""
+    return int.from_bytes(gdb.selected_inferior().read_memory(address, 8).tobytes(), "little")
+
+
 class ShimSymbols:
     """Values of expressions over the record shim's symbols (addresses, constants), looked up
     once per set of loaded objects: () without the shim (--no-record, a static program, before
@@ -157,7 +162,7 @@ class _Progress:
         if not addresses:
             return None
         try:
-            return int.from_bytes(gdb.selected_inferior().read_memory(addresses[0], 8).tobytes(), "little")
+            return read_word(addresses[0])
         except gdb.MemoryError:
             return None
 

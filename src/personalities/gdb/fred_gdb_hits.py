@@ -106,8 +106,7 @@ def _site_at(function, address, here, until):
     length = 0
     at = address
     while length < _JUMP:
-        inside = at != address
-        if at >= function.end or (inside and (at in function.targets or at in function.rows or function.indirect_jumps)):
+        if at >= function.end or (at != address and function.indirect_jumps):
             return None
         found = architecture.disassemble(at, count=1)
         if not found:
@@ -126,7 +125,8 @@ def _site_at(function, address, here, until):
         length += size
         at += size
     site = _Site(address, instructions)
-    if any(address < target < address + length for target in function.targets):
+    # No jump may land inside, nor another line begin there (a jump target too, as a rule).
+    if any(address < target < address + length for target in (*function.targets, *function.rows)):
         return None
     # A breakpoint there would never be hit: the copy runs instead.
     if any(site.covers(pc) for pc in _breakpoint_addresses()):
@@ -164,7 +164,7 @@ class _HitArea:
         if not found:
             return None
         pointer, size = found
-        data = int.from_bytes(gdb.selected_inferior().read_memory(pointer, 8).tobytes(), "little")
+        data = read_word(pointer)
         return None if data == 0 else (data, data + _PAGE, data + size)
 
 
@@ -225,8 +225,9 @@ class _Trampoline:
 
 
 class HitCounters:
-    """Trampolines at some sites of the live process, in the shim's area, until `remove`. Each counts its site's executions; each stops the program (at its `stop`) when its
-    countdown reaches zero (0: never)."""
+    """Trampolines at some sites of the live process, in the shim's area, until `remove`. Each
+    counts its site's executions and stops the program (at its `stop`) when its countdown
+    reaches zero (0: never)."""
 
     _DATA = 24  # bytes of data per site, in the area's data page
     MOST = 32
@@ -269,9 +270,7 @@ class HitCounters:
 
     def counts(self):
         """[(count, site address)] so far."""
-        inferior = gdb.selected_inferior()
-        return [(int.from_bytes(inferior.read_memory(t.data + _COUNT, 8).tobytes(), "little"), t.site.address)
-                for t in self.trampolines]
+        return [(read_word(trampoline.data + _COUNT), trampoline.site.address) for trampoline in self.trampolines]
 
     def remove(self):
         """Puts the program's code back. A program stopped inside a trampoline (an interrupt, a
@@ -291,8 +290,7 @@ class HitCounters:
                 moved_to = trampoline.origins.get(pc)
                 if moved_to is None:
                     # In the counting code or at the stop: the site itself, rcx as it was there.
-                    saved = int.from_bytes(inferior.read_memory(trampoline.data + _SAVED_RCX, 8).tobytes(), "little")
-                    gdb.execute("set var $rcx = %d" % saved, to_string=True)
+                    gdb.execute("set var $rcx = %d" % read_word(trampoline.data + _SAVED_RCX), to_string=True)
                     moved_to = trampoline.site.address
                 gdb.execute("set var $pc = %d" % moved_to, to_string=True)
         return moved
@@ -331,6 +329,14 @@ def candidate_sites(until_pc, preferred=None):
         functions.add(function.start)
         sites.extend(site for site in (_site_at(function, row, here, until_pc) for row in function.rows) if site is not None)
     return sites
+
+
+def counted_mark(site_address, k):
+    """The current mark, saying how it is found again: the k-th execution of the site, counted
+    from the moment it was reached from (RunUntilCommand)."""
+    mark = current_mark()
+    mark["hitsSite"], mark["hitsCount"] = str(site_address), str(k)
+    return mark
 
 
 def run_to_hit(site_address, k):
@@ -385,9 +391,7 @@ class RunToHitCommand(gdb.MICommand):
     def invoke(self, argv):
         if not run_to_hit(int(argv[0]), int(argv[1])):
             return {"reached": "0"}
-        mark = current_mark()
-        mark["hitsSite"], mark["hitsCount"] = argv[0], argv[1]
-        return {"reached": "1", "mark": mark}
+        return {"reached": "1", "mark": counted_mark(argv[0], argv[1])}
 
 
 class _Segment:
@@ -455,9 +459,7 @@ class CountStopCommand(gdb.MICommand):
         _Segment.site = None
         if count > 0:
             _Segment.site = address
-            mark = current_mark()
-            mark["hitsSite"], mark["hitsCount"] = str(address), str(count)
-            result["mark"] = mark
+            result["mark"] = counted_mark(address, count)
         return result
 
 

@@ -285,11 +285,19 @@ export class GdbPersonality implements Debugger {
    * fork would outlive its tracer).
    */
   private readonly killOnExit = () => {
-    for (const pid of [this.process?.pid, this.inferiorPid, ...(this.replayPowers?.checkpoints.pids() ?? [])]) {
+    if (this.process) {
+      try { process.kill(this.process.pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+    this.killProgram();
+  };
+
+  /** The program and its checkpoint forks: one whose tracer vanished would live on. */
+  private killProgram(): void {
+    for (const pid of [this.inferiorPid, ...(this.replayPowers?.checkpoints.pids() ?? [])]) {
       if (pid === undefined) continue;
       try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
     }
-  };
+  }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
@@ -301,11 +309,7 @@ export class GdbPersonality implements Debugger {
       const exited = await Promise.race([gdb.waitForExit().then(() => true), delay(1000).then(() => false)]);
       if (!exited) await gdb.kill();
     }
-    // A debuggee or checkpoint fork whose tracer vanished would live on: make sure all are gone.
-    for (const pid of [this.inferiorPid, ...(this.replayPowers?.checkpoints.pids() ?? [])]) {
-      if (pid === undefined) continue;
-      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
-    }
+    this.killProgram();
     this.directory?.dispose();
   }
 

@@ -225,6 +225,7 @@ function toMark(fields: MiTuple): Mark {
   const progress = text(fields, 'progress');
   const hitsSite = text(fields, 'hitsSite');
   const hitsCount = text(fields, 'hitsCount');
+  const counted = hitsSite !== undefined && hitsCount !== undefined;
   const payload = {
     pc: text(fields, 'pc') ?? '0',
     sp: text(fields, 'sp') ?? '0',
@@ -232,7 +233,7 @@ function toMark(fields: MiTuple): Mark {
     heap: text(fields, 'heap') ?? '',
     ...(progress === undefined ? {} : { progress }),
     // How a counted moment is replayed (fred_gdb_hits.py); not part of its identity.
-    ...(hitsSite === undefined || hitsCount === undefined ? {} : { hitsSite, hitsCount }),
+    ...(counted ? { hitsSite, hitsCount } : {}),
   };
   return {
     key: `${payload.pc}:${payload.sp}:${payload.fp}:${payload.heap}:${progress ?? ''}`,
@@ -244,6 +245,6 @@ function toMark(fields: MiTuple): Mark {
     },
     payload: JSON.stringify(payload),
     ...(text(fields, 'unreplayable') === '1' ? { unreplayable: true } : {}),
-    ...(hitsSite === undefined || hitsCount === undefined ? {} : { hit: { site: hitsSite, k: Number(hitsCount) } }),
+    ...(counted ? { hit: { site: hitsSite, k: Number(hitsCount) } } : {}),
   };
 }
