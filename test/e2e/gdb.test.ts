@@ -282,6 +282,23 @@ describe('gdb personality: evaluate and backtrace', () => {
     expect(await session.evaluate('head->value')).toBe('0');
   });
 
+  it('a function call leaves every register as it was, vector registers included', async () => {
+    // fred has gdb read the extended register state when a call returns, so that gdb writes back
+    // only what the call changed (fred_gdb.py, _CheapCallReturns): the values must all come back.
+    const { session } = await open('linked_list');
+    await session.setBreakpoint(`${LINKED_LIST}:${markerLine(LINKED_LIST, 'after_loop')}`);
+    await session.run();
+    const vectorRegisters = (await session.native('info registers vector')).output;
+    await session.native('set var $xmm0.v4_int32 = {11, 22, 33, 44}');
+    await session.native('set var $xmm7.v4_int32 = {55, 66, 77, 88}');
+    if (/^zmm16\b/m.test(vectorRegisters)) await session.native('set var $zmm16.v16_int32 = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}');
+    const before = (await session.native('info all-registers')).output;
+    // memset and strlen run on vector registers (SSE, AVX or AVX-512, as libc chose).
+    expect(await session.evaluate('(long)strlen((char *)memset((char *)malloc(100000), 7, 99999))')).not.toBe('0');
+    expect((await session.native('info all-registers')).output).toBe(before);
+    expect((await session.native('output $xmm0.v4_int32')).output).toBe('{11, 22, 33, 44}');
+  });
+
   it('turns a bad expression into a bad-expression error and stays usable', async () => {
     const { session } = await open('linked_list');
     await session.setBreakpoint('main');

@@ -378,7 +378,32 @@ class _StopWatcher:
         return isinstance(self.last, gdb.SignalEvent) and self.last.stop_signal not in ("SIGINT", "SIGTRAP")
 
 
+class _CheapCallReturns:
+    """After a call into the program, gdb writes back every register it saved, one at a time,
+    each write skipped only if the register is already read and equal. Registers of the x86
+    extended state are not read at that stop, so each one costs a read-modify-write of the whole
+    state (two ptrace calls): some 250 calls, 0.5 ms, with AVX-512. Reading one of them when the
+    call returns (before the write-back) reads them all at once, and only those the call changed
+    are written. gdb makes such calls for every checkpoint (fork, then lseek on each descriptor),
+    every restart (lseek) and every expression that calls a function: a probe of reverse-watch
+    costs 3 to 4 ms less. What the program sees is the same: the same values are restored."""
+
+    def __init__(self):
+        gdb.events.inferior_call.connect(self._on_call)
+
+    @staticmethod
+    def _on_call(event):
+        if not isinstance(event, gdb.InferiorCallPostEvent):
+            return
+        try:
+            if "x86-64" in gdb.newest_frame().architecture().name():
+                gdb.newest_frame().read_register("xmm0")
+        except (gdb.error, ValueError, RuntimeError):
+            pass
+
+
 _watcher = _StopWatcher()
+_cheap_call_returns = _CheapCallReturns()
 _exit_guard = _ExitGuard()
 _start_guard = _StartGuard()
 
