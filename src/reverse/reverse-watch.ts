@@ -207,13 +207,16 @@ async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[
   const narrowed = { earlier, later, low: 0, high: 1 };
   report(search, 'bisecting', narrowed);
   await timeline.seek(earlier);
-  const measured = await search.watch.timeTo(later.mark!);
-  if (measured !== null) timeline.standAt(later);
+  const byEvents = search.watch.splitsByEvents?.(earlier.mark!, later.mark!) ?? true;
+  // Split by counted events, the stretch's running time matters only where they stop splitting
+  // it, and the probes measure it on the way: not run just to time it (unknown: NaN).
+  const measured = byEvents && search.watch.splitsByEvents ? Number.NaN : await search.watch.timeTo(later.mark!);
+  if (measured !== null && !Number.isNaN(measured)) timeline.standAt(later);
   let span = measured ?? 0;
   // Where probes would land by time (gdb without an allocation to count), counting a loop's
   // iterations bisects exactly, and first: a timed probe inside the loop could be reached
   // again only by stopping at every iteration.
-  const timed = search.watch.countHits !== undefined && !(search.watch.splitsByEvents?.(earlier.mark!, later.mark!) ?? true);
+  const timed = search.watch.countHits !== undefined && !byEvents;
   if (timed) {
     const counted = await bisectByCount(search, earlier, later);
     if (counted) return counted;
@@ -228,6 +231,7 @@ async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[
   for (;;) {
     const middle = await probeAt(search, earlier, later, span, 1 / 2);
     if (!middle) return (!timed && (await bisectByCount(search, earlier, later))) || [earlier, later];
+    if (Number.isNaN(span)) span = 2 * middle.spanMs;
     const middlePosition = (narrowed.low + narrowed.high) / 2;
     if (middle.differs) {
       // The latest visible change is after this probe: bisect plainly from here on.

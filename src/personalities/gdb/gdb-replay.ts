@@ -110,7 +110,7 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
     }
     // fraction 1: as close before `until` as an interrupt lands reliably.
     const runMs = fraction >= 1 ? spanMs - NEAR_MS : spanMs * fraction;
-    if (spanMs < MIN_SPAN_MS || runMs < MIN_SPAN_MS / 2) return null;
+    if (!Number.isFinite(runMs) || spanMs < MIN_SPAN_MS || runMs < MIN_SPAN_MS / 2) return null;
     const start = await this.mark();
     const reply = await this.moving(`-fred-run-for ${quoteMiString(until.payload)} ${runMs.toFixed(6)}`);
     if (text(reply, 'status') !== 'interrupted') return null;
