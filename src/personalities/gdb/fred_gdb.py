@@ -249,14 +249,18 @@ def run_to_breakpoint(location, arrived):
 
 
 class _Until:
-    """The moment a primitive runs to: a plain internal breakpoint at the mark's pc; each stop
-    there is checked against the mark here. (A Python `stop` method would be cheaper, but gdb
-    stops calling it in a fork restored with `restart`, so the check runs after the stop.)"""
+    """The moment a primitive runs to: an internal breakpoint at the mark's pc, conditional on
+    the mark's $sp (gdb checks that and goes on without a stop: recursion passes the pc at every
+    level); each stop is checked against the whole mark here. (A Python `stop` method would do
+    all of it, but gdb stops calling it in a fork restored with `restart`.)"""
 
     def __init__(self, mark):
         self.mark = mark
         self.reached = False
-        self.breakpoint = None if mark is None else gdb.Breakpoint("*" + mark["pc"], internal=True)
+        self.breakpoint = None
+        if mark is not None:
+            self.breakpoint = gdb.Breakpoint("*" + mark["pc"], internal=True)
+            self.breakpoint.condition = "$sp == %d" % int(mark["sp"])
 
     def check(self):
         """After a stop: are we at the moment? Remembers a yes."""
@@ -698,6 +702,9 @@ def _run_out(level, until):
     if caller is None:
         return None
     returned = gdb.Breakpoint("*%d" % caller.pc(), internal=True)
+    # Deeper levels of a recursion return there too, with a lower $sp: gdb passes them without
+    # a stop. (>=, not ==: the depth check below stays the judge.)
+    returned.condition = "$sp >= %d" % int(caller.read_register("sp"))
     try:
         while True:
             _execute("continue")
