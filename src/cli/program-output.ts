@@ -3,15 +3,11 @@
 
 import type { Session } from '../session/session.js';
 
-export async function settleProgramOutput(session: Session, quietMs = 40, maxMs = 400): Promise<void> {
-  let lastOutput = Date.now();
-  const unsubscribe = session.onProgramOutput(() => { lastOutput = Date.now(); });
-  const started = Date.now();
-  try {
-    while (Date.now() - lastOutput < quietMs && Date.now() - started < maxMs) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  } finally {
-    unsubscribe();
-  }
+/**
+ * Waits until nothing arrived from the program's terminal for `quietMs`, at least `minMs` from
+ * now (a write in flight arrives within milliseconds; the quiet time is counted from the last
+ * arrival, which at the end of a long search was long ago), at most `maxMs`.
+ */
+export async function settleProgramOutput(session: Session, quietMs = 40, maxMs = 400, minMs = 10): Promise<void> {
+  await session.settleProgramOutput(quietMs, maxMs, minMs);
 }

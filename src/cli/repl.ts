@@ -84,7 +84,7 @@ export async function runRepl(session: Session): Promise<number> {
         if (interactive) history.remember(line);
         busy = true;
         const result = await interpreter.execute(command);
-        await settleProgramOutput(session, 20, 200);
+        await settleProgramOutput(session, 20, 200, 20);
         busy = false;
         if (result.output) process.stdout.write(ensureNewline(result.output));
         if (result.error !== undefined) process.stdout.write(`fred: ${result.error}\n`);

@@ -75,10 +75,14 @@ export class OutputGate {
     }
   }
 
-  /** The program's terminal is a separate stream: let its last writes arrive. */
-  async settle(quietMs = 10, maxMs = 150): Promise<void> {
+  /**
+   * The program's terminal is a separate stream: let its last writes arrive. Waits until
+   * nothing arrived for `quietMs` (counted from the last arrival, and at least `minMs` from now),
+   * at most `maxMs`.
+   */
+  async settle(quietMs = 10, maxMs = 150, minMs = 2): Promise<void> {
     const started = Date.now();
-    this.lastArrival = Math.max(this.lastArrival, started - quietMs + 2);
+    this.lastArrival = Math.max(this.lastArrival, started - quietMs + minMs);
     while (Date.now() - this.lastArrival < quietMs && Date.now() - started < maxMs) {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }

@@ -190,6 +190,11 @@ export class Session {
     return this.output.onOutput(listener);
   }
 
+  /** Waits until the program's terminal has been quiet for `quietMs` (see OutputGate.settle). */
+  settleProgramOutput(quietMs: number, maxMs: number, minMs: number): Promise<void> {
+    return this.output.settle(quietMs, maxMs, minMs);
+  }
+
   /** Type into the program's terminal (its stdin unless `stdinFile` was given). */
   sendProgramInput(text: string): void {
     this.terminal.write(text);
