@@ -264,7 +264,8 @@ async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[
  */
 async function bisectByCount(search: Search, earlier: Moment, later: Moment): Promise<[Moment, Moment] | null> {
   const { timeline } = search.context;
-  const counted = await countStretch(search.context, earlier, later);
+  // Every line start counted: the finest positions (the bisection ends between two of them).
+  const counted = await countStretch(search.context, earlier, later, true);
   if (!counted || counted.count.hits < MANY_HITS) return null;
   const total = counted.count.hits + 1;
   // Executions 1..hits; `low` differs (0: earlier itself), `high` has the value (hits + 1: later).

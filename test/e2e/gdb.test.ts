@@ -299,6 +299,27 @@ describe('gdb personality: evaluate and backtrace', () => {
     expect((await session.native('output $xmm0.v4_int32')).output).toBe('{11, 22, 33, 44}');
   });
 
+  it('a fault inside a hit counter\'s copy of the code is put back at the faulting instruction of the program', async () => {
+    // fred_gdb_hits.py moves the first instructions of a line into a trampoline; crash.c's
+    // line 40 starts with `mov e,%rax; mov 8(%rax),%rax`, the load that faults when e is NULL.
+    const { session } = await open('crash');
+    await session.setBreakpoint('value_length', 'e == 0');
+    expect((await session.run()).location).toMatchObject({ function: 'value_length', line: markerLine(CRASH, 'crash') });
+    // (No breakpoint may lie inside a site.)
+    await session.native('delete');
+    const installed = await session.native('python counters = HitCounters([site_at(gdb.newest_frame().pc(), None)]); print(counters.install(0))');
+    expect(installed.output.trim()).toBe('True');
+    const crashed = await session.native('continue');
+    expect(crashed.output).toContain('SIGSEGV');
+    // Stopped in the trampoline, outside the program's code; removing the counters moves it.
+    expect((await session.native('python print(counters.remove())')).output.trim()).toBe('True');
+    const symbol = (await session.native('info symbol $pc')).output;
+    expect(symbol).toMatch(/^value_length \+ \d+ in section \.text/);
+    expect((await session.native('x/i $pc')).output).toMatch(/<value_length\+\d+>:\s+mov\s+0x8\(%rax\),%rax/);
+    expect((await session.native('output $rax')).output.trim()).toBe('0');
+    expect((await session.backtrace()).map((frame) => frame.function)).toEqual(['value_length', 'setting_length', 'load_settings', 'main']);
+  });
+
   it('turns a bad expression into a bad-expression error and stays usable', async () => {
     const { session } = await open('linked_list');
     await session.setBreakpoint('main');

@@ -230,22 +230,27 @@ def run_to_progress(target):
             _progress.stop_at(0)
 
 
-def run_to_breakpoint(location, arrived):
-    """Runs natively until a silent internal breakpoint at `location` stops the program where
-    arrived() holds. False if the program ended or fred cancelled first."""
-    breakpoint = gdb.Breakpoint(location, internal=True)
-    breakpoint.silent = True
+def run_to_breakpoint(locations, arrived):
+    """Runs natively until a silent internal breakpoint at one of `locations` (one, or a list)
+    stops the program where arrived() holds. False if the program ended or fred cancelled
+    first."""
+    breakpoints = []
     try:
+        for location in [locations] if isinstance(locations, str) else locations:
+            breakpoint = gdb.Breakpoint(location, internal=True)
+            breakpoint.silent = True
+            breakpoints.append(breakpoint)
         while _alive():
             _execute("continue")
-            if _stopped_at(breakpoint) and arrived():
+            if any(_stopped_at(breakpoint) for breakpoint in breakpoints) and arrived():
                 return True
             if _program_over() or _cancellation.requested():
                 return False
         return False
     finally:
-        if breakpoint.is_valid():
-            breakpoint.delete()
+        for breakpoint in breakpoints:
+            if breakpoint.is_valid():
+                breakpoint.delete()
 
 
 class _Until:
@@ -507,7 +512,7 @@ class RunUntilCommand(gdb.MICommand):
         if mark is not None and "hitsSite" in mark:
             # Counted from the moment fred replays from (fred_gdb_hits.py): one stop. From an
             # earlier one it stops earlier, and the run below goes on from there.
-            run_to_hit(int(mark["hitsSite"]), int(mark["hitsCount"]))
+            run_to_hit(mark["hitsSite"], int(mark["hitsCount"]))
         reached = run_until(mark)
         ended = mark is None and (not _alive() or _exit_guard.holding())
         return {"reached": "1" if reached or ended else "0"}

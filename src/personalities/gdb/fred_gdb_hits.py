@@ -21,7 +21,6 @@ import re
 _PAGE = 4096
 _SAVED_RCX, _COUNT, _REMAINING = 0, 8, 16
 _RIP_TARGET = re.compile(r"#\s*0x([0-9a-f]+)")
-_MEMORY_OPERAND = re.compile(r"\(([^)]*)\)")
 # Instructions that move control (or enter the kernel): never relocated.
 _CONTROL = re.compile(r"^(j|call|ret|loop|syscall|sysenter|int|hlt|ud|iret|lret|enter|xbegin|bnd)")
 _BRANCH = re.compile(r"^(?:notrack |bnd )?(j\w+|call|loop\w*)\s")
@@ -113,7 +112,9 @@ def _site_at(function, address, here, until):
             return None
         text = found[0]["asm"].strip()
         size = found[0]["length"]
-        if _CONTROL.match(text) or not _cannot_fault(text):
+        # (An instruction that faults in the copy stops the program inside the trampoline, as
+        # an interrupt may: HitCounters.remove puts it back at the same instruction in place.)
+        if _CONTROL.match(text):
             return None
         target = None
         if "rip" in text:
@@ -134,13 +135,6 @@ def _site_at(function, address, here, until):
     if (site.covers(here) and here != address) or (until is not None and site.covers(until)):
         return None
     return site
-
-
-def _cannot_fault(text):
-    """Whether an instruction's memory operands are all the stack's or RIP-relative (a global):
-    one that faulted in the copy would crash the program inside the trampoline, where gdb shows
-    a frame it knows nothing about."""
-    return all(operand in ("%rbp", "%rsp", "%rip") for operand in _MEMORY_OPERAND.findall(text))
 
 
 def _breakpoint_addresses():
@@ -227,13 +221,15 @@ class _Trampoline:
 class HitCounters:
     """Trampolines at some sites of the live process, in the shim's area, until `remove`. Each
     counts its site's executions and stops the program (at its `stop`) when its countdown
-    reaches zero (0: never)."""
+    reaches zero (0: never). `shared`: one count and one countdown for all the sites, the
+    executions of any of them (the trampolines run one at a time: one thread)."""
 
     _DATA = 24  # bytes of data per site, in the area's data page
     MOST = 32
 
-    def __init__(self, sites):
+    def __init__(self, sites, shared=False):
         self.sites = sites[:self.MOST]
+        self.shared = shared
         self.trampolines = []
         self.installed = False
         self.pid = _inferior_pid()
@@ -245,32 +241,45 @@ class HitCounters:
         area = _hit_area.get() if self.sites else None
         if area is None or len(gdb.selected_inferior().threads()) != 1:
             return False
-        data, code_at, end = area
+        data, code_start, end = area
+        code_at = code_start
         inferior = gdb.selected_inferior()
+        code = bytearray()
         for index, site in enumerate(self.sites):
             if abs(code_at - site.address) > 2**31 - (end - data):
                 continue
-            trampoline = _Trampoline(site, data + index * self._DATA, code_at)
-            code = trampoline.assemble()
-            if code is None:
+            trampoline = _Trampoline(site, data + (0 if self.shared else index * self._DATA), code_at)
+            assembled = trampoline.assemble()
+            if assembled is None:
                 continue
             if trampoline.end > end:
                 break
-            inferior.write_memory(trampoline.data, _le(0, 8) + _le(0, 8) + _le(countdown, 8))
-            inferior.write_memory(code_at, bytes(code))
+            code.extend(assembled)
             self.trampolines.append(trampoline)
             code_at = trampoline.end
+        if not self.trampolines:
+            return False
+        # Few writes: each costs gdb a tenth of a millisecond, and there may be 32 sites.
+        slots = 1 if self.shared else len(self.sites)
+        inferior.write_memory(data, (_le(0, 8) + _le(0, 8) + _le(countdown, 8)) * slots)
+        inferior.write_memory(code_start, bytes(code))
+        patches = []
         for trampoline in self.trampolines:
             site = trampoline.site
             jump = b"\xe9" + _le(trampoline.code - (site.address + _JUMP), 4)
             # The rest of the displaced bytes trap: nothing should ever jump there.
-            inferior.write_memory(site.address, jump + b"\xcc" * (site.length - _JUMP))
-        self.installed = bool(self.trampolines)
-        return self.installed
+            patches.append((site.address, jump + b"\xcc" * (site.length - _JUMP)))
+        _write_code(inferior, patches)
+        self.installed = True
+        return True
 
     def counts(self):
         """[(count, site address)] so far."""
         return [(read_word(trampoline.data + _COUNT), trampoline.site.address) for trampoline in self.trampolines]
+
+    def spec(self):
+        """The sites counted, as marks and fred name them: their addresses joined by commas."""
+        return ",".join(str(trampoline.site.address) for trampoline in self.trampolines)
 
     def remove(self):
         """Puts the program's code back. A program stopped inside a trampoline (an interrupt, a
@@ -279,9 +288,8 @@ class HitCounters:
             return False
         self.installed = False
         inferior = gdb.selected_inferior()
-        for trampoline in self.trampolines:
-            site = trampoline.site
-            inferior.write_memory(site.address, b"".join(code for _, code, _ in site.instructions))
+        _write_code(inferior, [(trampoline.site.address, b"".join(code for _, code, _ in trampoline.site.instructions))
+                               for trampoline in self.trampolines])
         pc = gdb.newest_frame().pc()
         moved = False
         for trampoline in self.trampolines:
@@ -294,6 +302,23 @@ class HitCounters:
                     moved_to = trampoline.site.address
                 gdb.execute("set var $pc = %d" % moved_to, to_string=True)
         return moved
+
+
+def _write_code(inferior, patches):
+    """Writes [(address, bytes)] into the program's code, neighbours in one read and one write."""
+    patches = sorted(patches)
+    index = 0
+    while index < len(patches):
+        start, end = patches[index][0], patches[index][0] + len(patches[index][1])
+        last = index
+        while last + 1 < len(patches) and patches[last + 1][0] - end <= 256:
+            last += 1
+            end = max(end, patches[last][0] + len(patches[last][1]))
+        window = bytearray(inferior.read_memory(start, end - start).tobytes()) if last > index else bytearray(end - start)
+        for address, code in patches[index:last + 1]:
+            window[address - start:address - start + len(code)] = code
+        inferior.write_memory(start, bytes(window))
+        index = last + 1
 
 
 def site_at(site_address, until_pc):
@@ -331,32 +356,38 @@ def candidate_sites(until_pc, preferred=None):
     return sites
 
 
-def counted_mark(site_address, k):
-    """The current mark, saying how it is found again: the k-th execution of the site, counted
-    from the moment it was reached from (RunUntilCommand)."""
+def counted_mark(sites, k):
+    """The current mark, saying how it is found again: the k-th execution of the sites (an
+    address, or addresses joined by commas: any of them), counted from the moment it was
+    reached from (RunUntilCommand)."""
     mark = current_mark()
-    mark["hitsSite"], mark["hitsCount"] = str(site_address), str(k)
+    mark["hitsSite"], mark["hitsCount"] = str(sites), str(k)
     return mark
 
 
-def run_to_hit(site_address, k):
-    """Runs natively (user breakpoints off) to the k-th execution of the site counted from
-    here, and stops before it. True when there."""
-    site = site_at(site_address, None)
-    counters = HitCounters([site] if site is not None else [])
-    if not counters.install(k):
+def run_to_hit(sites, k):
+    """Runs natively (user breakpoints off) to the k-th execution of the sites (see
+    counted_mark) counted from here, and stops before it. True when there."""
+    found = [site_at(int(address), None) for address in str(sites).split(",")]
+    if any(site is None for site in found):
         return False
+    counters = HitCounters(found, shared=True)
     try:
+        # Every site must count, as when the count was taken, or the k-th is another moment.
+        if not counters.install(k) or len(counters.trampolines) != len(found):
+            return False
         with _UserBreakpointsOff():
-            return run_to_breakpoint("*%d" % counters.trampolines[0].stop, lambda: True)
+            return run_to_breakpoint(["*%d" % trampoline.stop for trampoline in counters.trampolines], lambda: True)
     finally:
         counters.remove()
 
 
 class CountHitsCommand(gdb.MICommand):
-    """-fred-count-hits UNTIL: run natively to the moment UNTIL, counting the executions of the
-    candidate sites (candidate_sites). Reports the site executed most and its count; nothing
-    when no site would do or UNTIL was missed."""
+    """-fred-count-hits UNTIL [together]: run natively to the moment UNTIL, counting the
+    executions of the candidate sites (candidate_sites). Reports the site executed most and its
+    count, or with `together` all the sites and the executions of any of them: a position every
+    few lines of the code running there, not only in its busiest loop (a recursion unwinding
+    runs none of the descent's lines). Nothing when no site would do or UNTIL was missed."""
 
     def __init__(self):
         super().__init__("-fred-count-hits")
@@ -364,7 +395,8 @@ class CountHitsCommand(gdb.MICommand):
     @_moving
     def invoke(self, argv):
         mark = json.loads(argv[0])
-        counters = HitCounters(candidate_sites(int(mark["pc"])))
+        together = len(argv) > 1 and argv[1] == "together"
+        counters = HitCounters(candidate_sites(int(mark["pc"])), shared=together)
         hits = None
         try:
             # (Any failure is no count: fred then searches the stretch as it would without.)
@@ -376,20 +408,23 @@ class CountHitsCommand(gdb.MICommand):
             counters.remove()
         if not hits:
             return {}
+        if together:
+            return {"site": counters.spec(), "hits": str(hits[0][0])}
         count, address = max(hits)
         return {"site": str(address), "hits": str(count)}
 
 
 class RunToHitCommand(gdb.MICommand):
-    """-fred-run-to-hit SITE K: from where -fred-count-hits started, run to the K-th execution
-    of SITE and stop before it; reports the mark there, which names how it was reached."""
+    """-fred-run-to-hit SITES K: from where -fred-count-hits started, run to the K-th execution
+    of SITES (see counted_mark) and stop before it; reports the mark there, which names how it
+    was reached."""
 
     def __init__(self):
         super().__init__("-fred-run-to-hit")
 
     @_moving
     def invoke(self, argv):
-        if not run_to_hit(int(argv[0]), int(argv[1])):
+        if not run_to_hit(argv[0], int(argv[1])):
             return {"reached": "0"}
         return {"reached": "1", "mark": counted_mark(argv[0], argv[1])}
 

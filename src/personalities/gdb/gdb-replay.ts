@@ -127,12 +127,12 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
   }
 
   /** Counted by trampolines in the program (fred_gdb_hits.py): one native run, one stop. */
-  async countHits(until: Mark): Promise<HitCount | null> {
-    const reply = await this.moving(`-fred-count-hits ${quoteMiString(until.payload)}`);
+  async countHits(until: Mark, together = false): Promise<HitCount | null> {
+    const reply = await this.moving(`-fred-count-hits ${quoteMiString(until.payload)}${together ? ' together' : ''}`);
     const site = text(reply, 'site');
     const hits = Number(text(reply, 'hits'));
-    // (The site goes back into an MI command: only an address.)
-    return site === undefined || !/^\d+$/.test(site) || !Number.isFinite(hits) ? null : { site, hits };
+    // (The sites go back into an MI command: only addresses, joined by commas.)
+    return site === undefined || !/^\d+(,\d+)*$/.test(site) || !Number.isFinite(hits) ? null : { site, hits };
   }
 
   async runToHit(count: HitCount, k: number): Promise<Mark | null> {
