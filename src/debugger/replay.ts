@@ -103,12 +103,14 @@ export interface ReplayPowers {
 }
 
 /**
- * What `countHits` counted: executions of the instructions `site` names (to the personality: gdb
- * joins several line starts' addresses), together, from the stretch's start to its end.
+ * What `countHits` counted from the stretch's start to its end: executions of the instructions
+ * `site` names (to the personality; gdb: one line start, or several joined, counted together).
  */
 export interface HitCount {
   site: string;
   hits: number;
+  /** The same run's count of all the line starts of the code running there, any of them. */
+  together?: HitCount;
 }
 
 export interface WatchPowers {
@@ -143,11 +145,11 @@ export interface WatchPowers {
   /**
    * Optional: exact positions inside a stretch that offers no other measure (gdb: a loop that
    * allocates nothing). Runs from the current moment to `until` (left there) counting the
-   * executions of the instruction in the code running here that runs most (its busiest loop);
-   * with `together`, of all of its line starts together, any of them (a finer measure, also
-   * where no loop runs: a recursion unwinding). Null when there is none to count.
+   * executions of the instruction in the code running here that runs most (its busiest loop),
+   * and of all its line starts together (`together`: a finer measure, also where no loop runs,
+   * a recursion unwinding). Null when there is none to count.
    */
-  countHits?(until: Mark, together?: boolean): Promise<HitCount | null>;
+  countHits?(until: Mark): Promise<HitCount | null>;
   /**
    * From the moment `countHits` started at, runs to just before the `k`-th execution it
    * counted (1 <= k <= hits). The mark replays fast only from that same moment.

@@ -14,12 +14,11 @@ export interface CountedStretch {
 }
 
 /**
- * Counts [from, until] (one native run; the program is left at `until`): the executions of its
- * busiest loop's line, or with `together` of all the line starts of the code running there
- * (WatchPowers.countHits). Null when the personality cannot count or the count did not reach
+ * Counts [from, until] (one native run; the program is left at `until`; see
+ * WatchPowers.countHits). Null when the personality cannot count or the count did not reach
  * `until`.
  */
-export async function countStretch(context: ReverseContext, from: Moment, until: Moment, together = false): Promise<CountedStretch | null> {
+export async function countStretch(context: ReverseContext, from: Moment, until: Moment): Promise<CountedStretch | null> {
   const { timeline, replay } = context;
   if (!replay.watch?.countHits || !until.mark) return null;
   await timeline.seek(from);
@@ -28,7 +27,7 @@ export async function countStretch(context: ReverseContext, from: Moment, until:
   // by stopping at every iteration).
   const known = countedAlongChain(from, until);
   if (known) return { from, until, count: known };
-  const count = await replay.watch.countHits(until.mark, together);
+  const count = await replay.watch.countHits(until.mark);
   if (!count) {
     timeline.forgetPosition();
     return null;

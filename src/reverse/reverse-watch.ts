@@ -19,7 +19,7 @@ import { UNAVAILABLE, type Mark, type WatchedFrame, type WatchEntry, type WatchP
 import { chain, type Moment } from '../timeline/moment.js';
 import { depth, inProgramSource, scanMoments, type ReverseContext } from './context.js';
 import { reverseFinishTarget } from './reverse-finish.js';
-import { countedMoment, countStretch } from './counted-stretch.js';
+import { countedMoment, countStretch, type CountedStretch } from './counted-stretch.js';
 
 export interface ReverseWatchStats {
   probes: number;
@@ -258,15 +258,34 @@ async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[
 }
 
 /**
- * Level 2 by the count of one instruction's executions (counted-stretch.ts), when the
- * personality counts and there are many: exact where time is not (gdb: an interrupt lands
- * within milliseconds, which a tight loop fills with a million lines). Null when not counted.
+ * Level 2 by counted executions (counted-stretch.ts), when the personality counts: exact where
+ * time is not (gdb: an interrupt lands within milliseconds, which a tight loop fills with a
+ * million lines). A stretch is bisected by all the line starts of the code running there counted
+ * together (a position every few lines, also in a recursion's unwinding, where no loop runs);
+ * when those are too many (every probe's run passes a trampoline at each), first by its busiest
+ * loop's line, then the iteration left by all of them. Null when nothing was counted.
  */
 async function bisectByCount(search: Search, earlier: Moment, later: Moment): Promise<[Moment, Moment] | null> {
+  let counted = await countStretch(search.context, earlier, later);
+  let narrowed: [Moment, Moment] | null = null;
+  for (let round = 0; round < 2 && counted; round++) {
+    const together = counted.count.together;
+    if (together && together.hits >= MANY_HITS && together.hits <= MOST_COUNTED_TOGETHER) {
+      return bisectCounted(search, { ...counted, count: together });
+    }
+    if (counted.count.hits < MANY_HITS) break;
+    narrowed = await bisectCounted(search, counted);
+    // (A personality that counts only one line has nothing finer to offer.)
+    if (!together) break;
+    counted = await countStretch(search.context, narrowed[0], narrowed[1]);
+  }
+  return narrowed;
+}
+
+/** Bisects a counted stretch between two of its executions: [the last that differed, the next]. */
+async function bisectCounted(search: Search, counted: CountedStretch): Promise<[Moment, Moment]> {
   const { timeline } = search.context;
-  // Every line start counted: the finest positions (the bisection ends between two of them).
-  const counted = await countStretch(search.context, earlier, later, true);
-  if (!counted || counted.count.hits < MANY_HITS) return null;
+  const { from: earlier, until: later } = counted;
   const total = counted.count.hits + 1;
   // Executions 1..hits; `low` differs (0: earlier itself), `high` has the value (hits + 1: later).
   let low = { k: 0, moment: earlier };
@@ -303,6 +322,12 @@ async function bisectByCount(search: Search, earlier: Moment, later: Moment): Pr
   await timeline.checkpointHere(low.moment);
   return [low.moment, high.moment];
 }
+
+/**
+ * Counted together, a stretch's line starts are at most this many executions: a probe's run
+ * passes a trampoline at each (some nanoseconds), under a millisecond.
+ */
+const MOST_COUNTED_TOGETHER = 100_000;
 
 /** Fewer executions than this are as quickly stepped through as bisected. */
 const MANY_HITS = 16;

@@ -162,14 +162,22 @@ export class CountingModelDebugger extends ModelDebugger {
     this.counts++;
     const end = Number(until.payload);
     const hits = end - this.position - 1;
+    const loopHits = Math.floor((end - 1) / this.loopEvery) - Math.floor(this.position / this.loopEvery);
     this.position = end;
+    if (this.loopEvery > 1) return { site: 'loop', hits: loopHits, together: { site: 'model-site', hits } };
     return { site: 'model-site', hits };
   }
+
+  /**
+   * With `loopEvery` > 1 the model also has a busiest line, executed at every stop whose index
+   * is a multiple of it (a loop's line), and counts every stop only as the finer `together`.
+   */
+  loopEvery = 1;
 
   async runToHit(count: HitCount, k: number): Promise<Mark | null> {
     if (k < 1 || k > count.hits) return null;
     const base = this.position;
-    this.position += k;
+    this.position = count.site === 'loop' ? (Math.floor(base / this.loopEvery) + k) * this.loopEvery : base + k;
     const mark = { ...this.markAt(this.position), hit: { site: count.site, k } };
     this.bases.set(mark.key, base);
     return mark;

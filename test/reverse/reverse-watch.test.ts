@@ -115,5 +115,19 @@ describe('reverse-watch search', () => {
       expect(model.probes).toBeLessThan(60);
     }
   });
+
+  it('bisects by all lines counted together, or, when they are too many, by the busiest line first and then the iteration left', async () => {
+    for (const [length, changedAt, counts] of [[5000, 3210, 1], [150_000, 123_457, 2]] as const) {
+      const stops = Array.from({ length }, (_, index) => main(index % 7, index < changedAt ? 'a' : 'b'));
+      const model = new CountingModelDebugger(stops);
+      model.loopEvery = 7;
+      const { result, index } = await watchFromEnd(stops, [], 0, model);
+      expect(result).toMatchObject({ found: true, valueBefore: 'a', valueAfter: 'b' });
+      expect(index).toBe(changedAt - 1);
+      // The long stretch: counted once, bisected by the loop, counted again within one iteration.
+      expect(model.counts).toBe(counts);
+      expect(model.probes).toBeLessThan(60);
+    }
+  });
 });
 

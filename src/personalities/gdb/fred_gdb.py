@@ -912,8 +912,13 @@ class LiveForkCommand(gdb.MICommand):
         super().__init__("-fred-live-fork")
 
     def invoke(self, argv):
-        live = [pid for _, pid, is_live in _forks() if is_live]
-        return {"pid": str(live[0] if live else _inferior_pid())}
+        # The live fork is the inferior's process (`info checkpoints` marks the same one, but
+        # costs gdb a line-table lookup per fork: this is asked after every moving command).
+        pid = _inferior_pid()
+        if pid == 0:
+            live = [pid for _, pid, is_live in _forks() if is_live]
+            pid = live[0] if live else 0
+        return {"pid": str(pid)}
 
 
 class DeleteCheckpointCommand(gdb.MICommand):

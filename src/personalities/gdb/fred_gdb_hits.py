@@ -383,11 +383,12 @@ def run_to_hit(sites, k):
 
 
 class CountHitsCommand(gdb.MICommand):
-    """-fred-count-hits UNTIL [together]: run natively to the moment UNTIL, counting the
-    executions of the candidate sites (candidate_sites). Reports the site executed most and its
-    count, or with `together` all the sites and the executions of any of them: a position every
-    few lines of the code running there, not only in its busiest loop (a recursion unwinding
-    runs none of the descent's lines). Nothing when no site would do or UNTIL was missed."""
+    """-fred-count-hits UNTIL: run natively to the moment UNTIL, counting the executions of the
+    candidate sites (candidate_sites). Reports the site executed most and its count (`site`,
+    `hits`: a loop's iterations), and all the sites and the executions of any of them (`sites`,
+    `total`: a position every few lines of the code running there, also where no loop runs, a
+    recursion unwinding; run_to_hit counts those together). Nothing when no site would do or
+    UNTIL was missed."""
 
     def __init__(self):
         super().__init__("-fred-count-hits")
@@ -395,8 +396,7 @@ class CountHitsCommand(gdb.MICommand):
     @_moving
     def invoke(self, argv):
         mark = json.loads(argv[0])
-        together = len(argv) > 1 and argv[1] == "together"
-        counters = HitCounters(candidate_sites(int(mark["pc"])), shared=together)
+        counters = HitCounters(candidate_sites(int(mark["pc"])))
         hits = None
         try:
             # (Any failure is no count: fred then searches the stretch as it would without.)
@@ -408,10 +408,9 @@ class CountHitsCommand(gdb.MICommand):
             counters.remove()
         if not hits:
             return {}
-        if together:
-            return {"site": counters.spec(), "hits": str(hits[0][0])}
         count, address = max(hits)
-        return {"site": str(address), "hits": str(count)}
+        total = sum(count for count, _ in hits)
+        return {"site": str(address), "hits": str(count), "sites": counters.spec(), "total": str(total)}
 
 
 class RunToHitCommand(gdb.MICommand):

@@ -127,12 +127,14 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
   }
 
   /** Counted by trampolines in the program (fred_gdb_hits.py): one native run, one stop. */
-  async countHits(until: Mark, together = false): Promise<HitCount | null> {
-    const reply = await this.moving(`-fred-count-hits ${quoteMiString(until.payload)}${together ? ' together' : ''}`);
-    const site = text(reply, 'site');
-    const hits = Number(text(reply, 'hits'));
-    // (The sites go back into an MI command: only addresses, joined by commas.)
-    return site === undefined || !/^\d+(,\d+)*$/.test(site) || !Number.isFinite(hits) ? null : { site, hits };
+  async countHits(until: Mark): Promise<HitCount | null> {
+    const reply = await this.moving(`-fred-count-hits ${quoteMiString(until.payload)}`);
+    // (Sites go back into MI commands: only addresses, joined by commas.)
+    const count = (site: string | undefined, hits: number): HitCount | null =>
+      site === undefined || !/^\d+(,\d+)*$/.test(site) || !Number.isFinite(hits) ? null : { site, hits };
+    const busiest = count(text(reply, 'site'), Number(text(reply, 'hits')));
+    const together = count(text(reply, 'sites'), Number(text(reply, 'total')));
+    return busiest && together ? { ...busiest, together } : busiest;
   }
 
   async runToHit(count: HitCount, k: number): Promise<Mark | null> {
