@@ -82,8 +82,9 @@ export class OutputGate {
    */
   async settle(quietMs = 10, maxMs = 150, minMs = 2): Promise<void> {
     const started = Date.now();
-    this.lastArrival = Math.max(this.lastArrival, started - quietMs + minMs);
-    while (Date.now() - this.lastArrival < quietMs && Date.now() - started < maxMs) {
+    // (Not written back: the next settle counts from the last real arrival.)
+    const floor = started - quietMs + minMs;
+    while (Date.now() - Math.max(this.lastArrival, floor) < quietMs && Date.now() - started < maxMs) {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
