@@ -12,10 +12,16 @@ import { BISECT_USAGE, parseBisectArguments, runBisect } from './bisect.js';
 
 export async function main(argv: string[]): Promise<void> {
   let session: Session | undefined;
-  const cleanupAndExit = async (status: number) => {
-    // Exiting anyway; but a session that could not be saved (--save-session) is news.
-    try { await session?.close(); } catch (error) { process.stderr.write(`fred: ${oneLine(error)}\n`); }
-    process.exit(status);
+  // The first reason to exit decides the status: a signal's cleanup must not be overtaken by
+  // the command it cut short finishing with its own (a batch's failed `run`).
+  let exiting: Promise<never> | undefined;
+  const cleanupAndExit = (status: number): Promise<never> => {
+    exiting ??= (async () => {
+      // Exiting anyway; but a session that could not be saved (--save-session) is news.
+      try { await session?.close(); } catch (error) { process.stderr.write(`fred: ${oneLine(error)}\n`); }
+      process.exit(status);
+    })();
+    return exiting;
   };
   // The REPL reads Ctrl-C from its raw-mode terminal itself (it interrupts the program), so a
   // SIGINT signal comes from outside (kill, a piped REPL's shell) and ends fred as SIGTERM does.
