@@ -133,8 +133,8 @@ export interface WatchPowers {
    * (0.5: halfway), returning that moment and the length of the stretch from here to it; null
    * when the stretch is short enough to step through. `spanMs` is the length of the whole
    * stretch, as `timeTo` measured it or a previous midpoint returned, NaN when not measured
-   * (personalities that bisect by event count ignore it). `fraction` 1 asks for a moment as close before `until` as the
-   * personality can land without overshooting it.
+   * (personalities that bisect by event count ignore it). `fraction` 1 asks for a moment as
+   * close before `until` as the personality can land without overshooting it.
    */
   midpoint(until: Mark, spanMs: number, fraction?: number): Promise<{ mark: Mark; spanMs: number } | null>;
   /**

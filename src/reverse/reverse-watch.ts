@@ -207,10 +207,12 @@ async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[
   const narrowed = { earlier, later, low: 0, high: 1 };
   report(search, 'bisecting', narrowed);
   await timeline.seek(earlier);
-  const byEvents = search.watch.splitsByEvents?.(earlier.mark!, later.mark!) ?? true;
+  // (Undefined: the personality splits every stretch by events, as pdb does.)
+  const splitByEvents = search.watch.splitsByEvents?.(earlier.mark!, later.mark!);
+  const byEvents = splitByEvents ?? true;
   // Split by counted events, the stretch's running time matters only where they stop splitting
   // it, and the probes measure it on the way: not run just to time it (unknown: NaN).
-  const measured = byEvents && search.watch.splitsByEvents ? Number.NaN : await search.watch.timeTo(later.mark!);
+  const measured = splitByEvents === true ? Number.NaN : await search.watch.timeTo(later.mark!);
   if (measured !== null && !Number.isNaN(measured)) timeline.standAt(later);
   let span = measured ?? 0;
   // Where probes would land by time (gdb without an allocation to count), counting a loop's

@@ -136,6 +136,12 @@ export class ModelDebugger implements ReplayPowers, WatchPowers {
 export class CountingModelDebugger extends ModelDebugger {
   counts = 0;
 
+  /**
+   * With `loopEvery` > 1 the model also has a busiest line, executed at every stop whose index
+   * is a multiple of it (a loop's line), and counts every stop only as the finer `together`.
+   */
+  loopEvery = 1;
+
   constructor(stops: ModelStop[]) {
     super(stops);
     // Checkpoints that cost more than running to a probe: the search then replays chains of
@@ -167,12 +173,6 @@ export class CountingModelDebugger extends ModelDebugger {
     if (this.loopEvery > 1) return { site: 'loop', hits: loopHits, together: { site: 'model-site', hits } };
     return { site: 'model-site', hits };
   }
-
-  /**
-   * With `loopEvery` > 1 the model also has a busiest line, executed at every stop whose index
-   * is a multiple of it (a loop's line), and counts every stop only as the finer `together`.
-   */
-  loopEvery = 1;
 
   async runToHit(count: HitCount, k: number): Promise<Mark | null> {
     if (k < 1 || k > count.hits) return null;

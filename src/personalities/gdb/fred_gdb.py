@@ -154,11 +154,8 @@ class _Progress:
     def __init__(self):
         self.symbols = ShimSymbols("(unsigned long)&fred_progress_count", "(unsigned long)&fred_progress_stop_at")
 
-    def _lookup(self):
-        return self.symbols.get()
-
     def count(self):
-        addresses = self._lookup() if _alive() else ()
+        addresses = self.symbols.get() if _alive() else ()
         if not addresses:
             return None
         try:
@@ -167,7 +164,7 @@ class _Progress:
             return None
 
     def _write(self, index, value):
-        addresses = self._lookup() if _alive() else ()
+        addresses = self.symbols.get() if _alive() else ()
         if addresses:
             gdb.selected_inferior().write_memory(addresses[index], int(value).to_bytes(8, "little"))
 
@@ -405,8 +402,9 @@ class _CheapCallReturns:
         if not isinstance(event, gdb.InferiorCallPostEvent):
             return
         try:
-            if "x86-64" in gdb.newest_frame().architecture().name():
-                gdb.newest_frame().read_register("xmm0")
+            frame = gdb.newest_frame()
+            if "x86-64" in frame.architecture().name():
+                frame.read_register("xmm0")
         except (gdb.error, ValueError, RuntimeError):
             pass
 
@@ -916,7 +914,7 @@ class LiveForkCommand(gdb.MICommand):
         # costs gdb a line-table lookup per fork: this is asked after every moving command).
         pid = _inferior_pid()
         if pid == 0:
-            live = [pid for _, pid, is_live in _forks() if is_live]
+            live = [fork_pid for _, fork_pid, is_live in _forks() if is_live]
             pid = live[0] if live else 0
         return {"pid": str(pid)}
 

@@ -328,7 +328,7 @@ def site_at(site_address, until_pc):
     return None if function is None else _site_at(function, site_address, here, until_pc)
 
 
-def candidate_sites(until_pc, preferred=None):
+def candidate_sites(until_pc):
     """Where to count a stretch from here to `until_pc`: every usable line start of the
     functions running here (newest first) and of the one `until_pc` is in. The loop that fills
     the stretch is in one of them, or is called from one (its call line then counts calls)."""
@@ -342,11 +342,6 @@ def candidate_sites(until_pc, preferred=None):
     if until_pc is not None:
         pcs.insert(1, until_pc)
     sites, functions = [], set()
-    if preferred is not None:
-        site = site_at(preferred, until_pc)
-        if site is not None:
-            sites.append(site)
-            functions.add(_function_at(preferred).start)
     for pc in pcs:
         function = _function_at(pc)
         if function is None or function.start in functions or not _in_program(gdb.find_pc_line(pc).symtab):
