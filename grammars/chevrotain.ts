@@ -13,3 +13,10 @@ const entry = createRequire(import.meta.url).resolve('chevrotain'); // .../lib/s
 const chevrotain: Chevrotain = await import(pathToFileURL(join(dirname(entry), '..', 'chevrotain.mjs')).href);
 
 export const { createToken, CstParser, defaultParserErrorProvider, EMPTY_ALT, EmbeddedActionsParser, generateCstDts, Lexer, tokenMatcher } = chevrotain;
+
+/**
+ * chevrotain's grammar checks (ambiguities, bad token patterns) cost each fred start about 15 ms
+ * and find nothing in a grammar that has not changed: the test suite runs them (vitest.config.ts
+ * sets FRED_CHECK_GRAMMARS), a user's fred skips them.
+ */
+export const skipValidations = process.env['FRED_CHECK_GRAMMARS'] !== '1';

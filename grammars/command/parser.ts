@@ -2,7 +2,7 @@
 // (a name followed by words), or nothing. One parser instance is reused for every line.
 
 import type { IParserErrorMessageProvider, IToken } from 'chevrotain';
-import { defaultParserErrorProvider, EMPTY_ALT, EmbeddedActionsParser, tokenMatcher } from '../chevrotain.js';
+import { defaultParserErrorProvider, EMPTY_ALT, EmbeddedActionsParser, skipValidations, tokenMatcher } from '../chevrotain.js';
 import { Bang, Blank, commandTokens, Hash, LineBreak, Name, OtherNameStart, WordPiece } from './tokens.js';
 import { type Word, wordFromPieces } from './words.js';
 
@@ -36,7 +36,7 @@ const singleLineErrorMessages: IParserErrorMessageProvider = {
 
 class CommandLineParser extends EmbeddedActionsParser {
   constructor() {
-    super(commandTokens, { errorMessageProvider: singleLineErrorMessages });
+    super(commandTokens, { errorMessageProvider: singleLineErrorMessages, skipValidations });
     this.performSelfAnalysis();
   }
 

@@ -1,7 +1,7 @@
 // The GDB/MI output grammar (gdb manual, "GDB/MI Output Syntax"), for one line without its newline.
 // Produces a CST; visitor.ts turns it into MiRecord values.
 
-import { CstParser } from '../chevrotain.js';
+import { CstParser, skipValidations } from '../chevrotain.js';
 import {
   allTokens, Ampersand, At, Caret, Comma, CString, Digits, Equals, LCurly, LSquare, Name, Plus,
   Prompt, RCurly, RSquare, Star, Tilde,
@@ -9,7 +9,7 @@ import {
 
 export class MiParser extends CstParser {
   constructor() {
-    super(allTokens);
+    super(allTokens, { skipValidations });
     this.performSelfAnalysis();
   }
 

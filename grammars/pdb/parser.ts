@@ -2,7 +2,7 @@
 // built by embedded actions; one parser instance is reused for every line.
 
 import type { IToken } from 'chevrotain';
-import { EmbeddedActionsParser } from '../chevrotain.js';
+import { EmbeddedActionsParser, skipValidations } from '../chevrotain.js';
 import {
   allTokens, At, BreakpointFile, BreakpointMarker, CallMarker, CallParentheses, Colon, CurrentFrameMarker,
   DeletedBreakpointMarker, ErrorMarker, ExitStatusMarker, FramePath, FrameLine, FredMarker, FunctionName,
@@ -23,7 +23,7 @@ function withoutSuffix(text: string, suffix: string): string {
 
 class PdbLineParser extends EmbeddedActionsParser {
   constructor() {
-    super(allTokens);
+    super(allTokens, { skipValidations });
     this.performSelfAnalysis();
   }
 

@@ -2,7 +2,7 @@
 // A line starts in mode `lineStart`; a marker recognised there decides how the rest is lexed.
 
 import type { CustomPatternMatcherFunc, IMultiModeLexerDefinition } from 'chevrotain';
-import { createToken, Lexer } from '../chevrotain.js';
+import { createToken, Lexer, skipValidations } from '../chevrotain.js';
 
 /** The prompts pdb prints before reading a command: its own, and the one inside `commands N`. */
 export const pdbPrompts = ['(Pdb) ', '(com) '] as const;
@@ -192,4 +192,4 @@ export const allTokens = [
   Integer, At, BreakpointFile, Colon, RestOfLine,
 ];
 
-export const pdbLexer = new Lexer(pdbLexerDefinition, { positionTracking: 'onlyOffset' });
+export const pdbLexer = new Lexer(pdbLexerDefinition, { positionTracking: 'onlyOffset', skipValidations });

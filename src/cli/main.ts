@@ -1,14 +1,15 @@
 // `fred` entry point: parses the command line, starts a session, hands it to the REPL or batch
 // runner, and guarantees cleanup on every way out (normal exit, error, SIGINT, SIGTERM).
+// Only what checks the command line is loaded up front: once it is good, gdb starts
+// (session/early-start.ts) while node loads the session and the rest of fred.
 
 import { readFileSync } from 'node:fs';
 import { FredError, oneLine } from '../errors.js';
-import { Session } from '../session/session.js';
+import type { Session } from '../session/session.js';
+import { discardEarlyDebugger, startDebuggerEarly } from '../session/early-start.js';
 import { packageFile } from '../system/package-root.js';
-import { parseArguments, sessionOptionsFrom, USAGE } from './arguments.js';
-import { readCommandFile, runBatch } from './batch.js';
-import { runRepl } from './repl.js';
-import { BISECT_USAGE, parseBisectArguments, runBisect } from './bisect.js';
+import { backendFromEnvironment, parseArguments, sessionOptionsFrom, USAGE } from './arguments.js';
+import { BISECT_USAGE, parseBisectArguments } from './bisect-arguments.js';
 
 export async function main(argv: string[]): Promise<void> {
   let session: Session | undefined;
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
     exiting ??= (async () => {
       // Exiting anyway; but a session that could not be saved (--save-session) is news.
       try { await session?.close(); } catch (error) { process.stderr.write(`fred: ${oneLine(error)}\n`); }
+      await discardEarlyDebugger();
       process.exit(status);
     })();
     return exiting;
@@ -43,6 +45,8 @@ export async function main(argv: string[]): Promise<void> {
     try {
       const options = parseBisectArguments(argv.slice(1));
       process.on('SIGINT', () => void cleanupAndExit(130));
+      startDebuggerEarly({ ...options, backend: options.backend ?? backendFromEnvironment() });
+      const { runBisect } = await import('./bisect.js');
       return cleanupAndExit(await runBisect(options, (started) => { session = started; }));
     } catch (error) {
       process.stderr.write(`fred: ${oneLine(error)}\n`);
@@ -61,13 +65,16 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(`fred ${manifest.version}\n`);
       return cleanupAndExit(0);
     }
+    if (options.resume === undefined && options.program !== undefined) startDebuggerEarly(sessionOptionsFrom(options));
+    const { readCommandFile, runBatch } = await import('./batch.js');
     const commands = options.batch ? readCommandFile(options.commandsFile!) : undefined;
+    const { Session } = await import('../session/session.js');
     session = options.resume !== undefined
       ? await Session.resume(options.resume, { saveSession: options.saveSession, checkpointIntervalMs: options.checkpointIntervalMs })
       : await Session.start(sessionOptionsFrom(options));
     const status = commands
       ? await runBatch(session, commands, { commandsFile: options.commandsFile!, json: options.json, programOutput: options.programOutput })
-      : await runRepl(session);
+      : await (await import('./repl.js')).runRepl(session);
     return cleanupAndExit(status);
   } catch (error) {
     process.stderr.write(`fred: ${oneLine(error)}\n`);

@@ -14,6 +14,12 @@ export class DebuggerProcess {
   private readonly terminal: pty.IPty;
   private readonly dataListeners = new Set<(text: string) => void>();
   private exitListeners = new Set<(code: number, signal?: number) => void>();
+  /**
+   * Output that arrived before anyone listened: a debugger started early (session/early-start.ts)
+   * talks while node still loads the code that will read it.
+   */
+  private unread: string[] | undefined = [];
+  private exitStatus: { code: number; signal?: number } | undefined;
   private exited = false;
   private exitPromise: Promise<void>;
   /**
@@ -35,12 +41,14 @@ export class DebuggerProcess {
       env: { ...process.env, ...options.env, TERM: 'dumb' } as Record<string, string>,
     });
     this.terminal.onData((text) => {
-      for (const listener of this.dataListeners) listener(text);
+      if (this.unread) this.unread.push(text);
+      else for (const listener of this.dataListeners) listener(text);
     });
     process.once('exit', this.terminateOnExit);
     this.exitPromise = new Promise((resolve) => {
       this.terminal.onExit(({ exitCode, signal }) => {
         this.exited = true;
+        this.exitStatus = { code: exitCode, signal };
         process.off('exit', this.terminateOnExit);
         for (const listener of this.exitListeners) listener(exitCode, signal);
         resolve();
@@ -56,13 +64,20 @@ export class DebuggerProcess {
     return this.exited;
   }
 
+  /** The first listener also receives what arrived before it. */
   onData(listener: (text: string) => void): () => void {
     this.dataListeners.add(listener);
+    const unread = this.unread;
+    this.unread = undefined;
+    if (unread && unread.length > 0) listener(unread.join(''));
     return () => this.dataListeners.delete(listener);
   }
 
+  /** Called at once (soon) when the process has already ended. */
   onExit(listener: (code: number, signal?: number) => void): () => void {
     this.exitListeners.add(listener);
+    const status = this.exitStatus;
+    if (status) queueMicrotask(() => { if (this.exitListeners.has(listener)) listener(status.code, status.signal); });
     return () => this.exitListeners.delete(listener);
   }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FredError } from '../../src/errors.js';
 import { Session } from '../../src/session/session.js';
+import { discardEarlyDebugger, startDebuggerEarly } from '../../src/session/early-start.js';
 import type { CommandOutcome } from '../../src/debugger/types.js';
 import { fixtureBinary, fixtureSource, markerLine } from '../helpers/fixtures.js';
 import { descendants, describeProcesses, survivorsAfter, waitFor, type ProcessInfo } from '../helpers/processes.js';
@@ -90,6 +91,42 @@ describe('gdb personality: launch', () => {
     const notExecutable = await fredError(Session.start({ program: fixtureSource(LINKED_LIST), debugger: 'gdb' }));
     expect(notExecutable.code).toBe('program');
     expect(notExecutable.message).toMatch(/not executable/);
+  });
+
+  it('uses the gdb started early for it (the CLI starts gdb while node loads the rest), and ends one started for other options', async () => {
+    const gdbs = (): number[] => descendants(process.pid).filter((info) => info.name === 'gdb' && info.state !== 'Z').map((info) => info.pid);
+    const before = new Set(gdbs());
+    startDebuggerEarly({ program: fixtureBinary('linked_list') });
+    const early = await waitFor(() => gdbs().find((pid) => !before.has(pid)), 10_000, 'the early gdb');
+    const { session } = await open('linked_list');
+    expect(gdbs().filter((pid) => !before.has(pid))).toEqual([early]);
+    await session.setBreakpoint('main');
+    expect((await session.continue()).location?.function).toBe('main');
+
+    // Started for fred's own directory, asked for another: the early one ends, a new one serves.
+    const second = new Set(gdbs());
+    startDebuggerEarly({ program: fixtureBinary('linked_list') });
+    const unwanted = await waitFor(() => gdbs().find((pid) => !second.has(pid)), 10_000, 'the second early gdb');
+    const elsewhere = await Session.start({ program: fixtureBinary('linked_list'), debugger: 'gdb', cwd: sandbox.scratch.path });
+    sandbox.sessions.push(elsewhere);
+    await waitFor(() => !gdbs().includes(unwanted), 10_000, 'the unwanted early gdb to end');
+    expect(gdbs().filter((pid) => !second.has(pid))).toHaveLength(1);
+    await elsewhere.setBreakpoint('main');
+    expect((await elsewhere.continue()).location?.function).toBe('main');
+  });
+
+  it('leaves nothing of an early gdb no session took', async () => {
+    const gdbs = (): number[] => descendants(process.pid).filter((info) => info.name === 'gdb' && info.state !== 'Z').map((info) => info.pid);
+    const before = new Set(gdbs());
+    startDebuggerEarly({ program: fixtureBinary('linked_list') });
+    const early = await waitFor(() => gdbs().find((pid) => !before.has(pid)), 10_000, 'the early gdb');
+    await discardEarlyDebugger();
+    expect(gdbs()).not.toContain(early);
+    // Not a gdb program, or not there: nothing starts.
+    startDebuggerEarly({ program: join(sandbox.scratch.path, 'no-such-program') });
+    startDebuggerEarly({ program: fixtureBinary('linked_list'), backend: 'dmtcp' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(gdbs().filter((pid) => !before.has(pid))).toEqual([]);
   });
 
   it('refuses a --stdin file that does not exist', async () => {

@@ -3,7 +3,7 @@
 
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { DebuggerProcess } from '../../pty/debugger-process.js';
+import type { DebuggerProcess } from '../../pty/debugger-process.js';
 import { quoteMiString, type MiTuple } from '../../../grammars/mi/api.js';
 import { parseCommandLine } from '../../../grammars/command/api.js';
 import { FredError } from '../../errors.js';
@@ -12,13 +12,14 @@ import {
   type Breakpoint, type CommandOutcome, type Debugger, type Frame, type LaunchOptions,
   type Location, type ProgramState,
 } from '../../debugger/types.js';
-import { PrivateDirectory } from '../../system/private-directory.js';
+import type { PrivateDirectory } from '../../system/private-directory.js';
 import { checkProgram } from '../../system/program-file.js';
 import { packageFile } from '../../system/package-root.js';
 import { MiConnection, type AsyncRecord } from './mi-connection.js';
 import { integer, list, text, tuple } from './mi-values.js';
 import { stateAfterStop } from './stop-reasons.js';
 import { GdbReplay } from './gdb-replay.js';
+import { takeGdb } from './gdb-start.js';
 
 export class GdbPersonality implements Debugger {
   readonly kind = 'gdb' as const;
@@ -41,7 +42,9 @@ export class GdbPersonality implements Debugger {
 
   async launch(options: LaunchOptions): Promise<CommandOutcome> {
     const program = checkProgram(options.program, true);
-    this.directory = new PrivateDirectory('fred-gdb-');
+    const gdb = takeGdb({ cwd: options.cwd, env: options.env });
+    this.process = gdb.process;
+    this.directory = gdb.directory;
     // gdb hands its exec file to a shell; a symlink with a fixed name keeps user paths out of it.
     const programLink = this.directory.file(/^[\w.+-]+$/.test(basename(program)) ? basename(program) : 'program');
     symlinkSync(program, programLink);
@@ -57,29 +60,16 @@ export class GdbPersonality implements Debugger {
     if (programEnv.length > 0) writeFileSync(`${launchFile}.env`, programEnv.join(''), { mode: 0o600 });
 
     process.once('exit', this.killOnExit);
-    this.process = new DebuggerProcess({
-      file: 'gdb',
-      args: ['--interpreter=mi3', '-nx', '-q'],
-      cwd: options.cwd,
-      env: options.env,
-    });
     this.mi = new MiConnection(this.process);
     this.mi.onAsync((record) => this.handleAsync(record));
-    // unwindonsignal: a signal during one of fred's calls into the program (a checkpoint's fork)
-    // must not leave the program stopped inside that call.
-    for (const setting of ['confirm off', 'pagination off', 'width 0', 'height 0', 'unwindonsignal on']) {
-      await this.mi.send(`-gdb-set ${setting}`);
-    }
-    // No separate debug information (Debian's libc6-dbg): with glibc's, gdb's `checkpoint` and
-    // `restart` look up fork and lseek through all of it each time, 15-20 ms instead of 5, and
-    // fred never steps into the C library anyway. FRED_GDB_DEBUG_FILE_DIRECTORY gives it back.
-    const debugFiles = process.env.FRED_GDB_DEBUG_FILE_DIRECTORY || this.directory.file('no-separate-debug-info');
-    await this.mi.send(`-gdb-set debug-file-directory ${quoteMiString(debugFiles)}`);
-    for (const helper of ['fred_gdb.py', 'fred_gdb_watch.py', 'fred_gdb_hits.py']) {
-      await this.mi.send(`-interpreter-exec console ${quoteMiString(`source ${packageFile('src', 'personalities', 'gdb', helper)}`)}`);
-    }
     const cancelFile = this.directory.file('cancel');
-    await this.mi.send(`-fred-cancel-file ${quoteMiString(cancelFile)}`);
+    try {
+      // The first of fred_gdb.py's commands: gdb sourced the helpers as it started (gdb-start.ts).
+      await this.mi.send(`-fred-cancel-file ${quoteMiString(cancelFile)}`);
+    } catch (error) {
+      const said = this.mi.takeStreamText().trim().split('\n').filter((line) => line.trim() !== '').slice(-1)[0];
+      throw new FredError('internal', `gdb did not load fred's helper scripts: ${said ?? (error as Error).message}`);
+    }
     this.replayPowers = new GdbReplay(this.mi, {
       processChanged: (pid) => {
         this.inferiorPid = pid || undefined;
