@@ -6,11 +6,15 @@
 import { FredError } from '../../errors.js';
 import type { CheckpointBackend, CheckpointId } from '../types.js';
 
-/** The three gdb operations this backend needs, whatever carries them. */
+/** The gdb operations this backend needs, whatever carries them. */
 export interface GdbCheckpointPort {
   /** Forks a frozen copy of the live process; its pid. */
   checkpoint(): Promise<number>;
-  restart(pid: number): Promise<void>;
+  /**
+   * Makes fork `pid` the live process and forks a frozen copy of it at once (the pid returned);
+   * then deletes the fork `leaving` (the live process left behind), if given and still there.
+   */
+  restore(pid: number, leaving?: number): Promise<number>;
   deleteCheckpoint(pid: number): Promise<void>;
   /** The live process's pid. */
   liveFork(): Promise<number>;
@@ -39,22 +43,21 @@ export class GdbForkCheckpoints implements CheckpointBackend {
   async restore(id: CheckpointId): Promise<void> {
     const pid = this.forks.get(id);
     if (pid === undefined) throw new FredError('usage', `no checkpoint ${id}`);
-    const previousLive = this.livePid;
-    await this.port.restart(pid);
+    // Keep the checkpoint: a fresh fork of the restored state takes its place. The process we
+    // left is no checkpoint of ours: it goes (gdb keeps the original one).
+    const kept = await this.port.restore(pid, this.livePid);
     this.livePid = pid;
-    // Keep the checkpoint: a fresh fork of the restored state takes its place.
-    this.forks.set(id, await this.port.checkpoint());
-    // The process we left is no checkpoint of ours: let it go (gdb keeps the original one).
-    if (previousLive !== undefined) await this.port.deleteCheckpoint(previousLive).catch(() => undefined);
+    this.forks.set(id, kept);
   }
 
   /**
    * After the live process exited: gdb has already switched to one of the forks, which is
    * therefore no longer pristine. Re-checkpoint it so its handle keeps meaning the same moment.
+   * `live`: the live process's pid, when the caller knows it already.
    */
-  async afterLiveProcessExited(): Promise<void> {
+  async afterLiveProcessExited(live?: number): Promise<void> {
     if (this.forks.size === 0) return;
-    const live = await this.port.liveFork();
+    live ??= await this.port.liveFork();
     for (const [id, pid] of this.forks) {
       if (pid === live) {
         this.livePid = live;

@@ -12,6 +12,7 @@
 import gdb
 import hashlib
 import json
+import math
 import os
 import re
 
@@ -431,13 +432,14 @@ def _moving(invoke):
 
 
 class LastResultCommand(gdb.MICommand):
-    """-fred-last-result: the result of the last moving primitive."""
+    """-fred-last-result: the result of the last moving primitive, and (live-fork) the pid of
+    the live process: when the program ended on the way, gdb switched to one of the forks."""
 
     def __init__(self):
         super().__init__("-fred-last-result")
 
     def invoke(self, argv):
-        return _Results.last
+        return dict(_Results.last, **{"live-fork": str(_live_fork())})
 
 
 def _execute(command):
@@ -544,35 +546,31 @@ def run_until(mark, passes=None):
     return until.reached
 
 
-class ProgressCommand(gdb.MICommand):
-    """-fred-progress: the program's allocation count (none without the record shim)."""
-
-    def __init__(self):
-        super().__init__("-fred-progress")
-
-    def invoke(self, argv):
-        count = _progress.count()
-        return {} if count is None else {"count": str(count)}
-
-
 class RunToProgressCommand(gdb.MICommand):
-    """-fred-run-to-progress N: run natively until the allocation count is N, then out of the
-    shim to the code that made the N-th allocation, just after it: a moment between two
-    checkpoints found with two stops however long the stretch (reverse-watch's bisection)."""
+    """-fred-run-to-progress UNTIL FRACTION: run natively until the allocation count is that
+    fraction of the way from now to UNTIL (at least one allocation on, one short of UNTIL),
+    then out of the shim to the code that made that allocation, just after it: a moment between
+    two checkpoints found with two stops however long the stretch (reverse-watch's bisection).
+    reached=0 without moving when fewer than two allocations remain; else its mark."""
 
     def __init__(self):
         super().__init__("-fred-run-to-progress")
 
     @_moving
     def invoke(self, argv):
+        until, fraction = int(argv[0]), float(argv[1])
+        here = _progress.count()
+        if here is None or until - here < 2:
+            return {"reached": "0", "moved": "0"}
+        target = here + min(until - here - 1, max(1, int(math.floor((until - here) * fraction))))
         with _UserBreakpointsOff():
-            if not run_to_progress(int(argv[0])):
+            if not run_to_progress(target):
                 return {"reached": "0"}
             while _alive() and _in_shim(gdb.newest_frame()):
                 _execute("finish")
                 if _program_over():
                     return {"reached": "0"}
-        return {"reached": "1"}
+        return {"reached": "1", "mark": current_mark()}
 
 
 def _in_shim(frame):
@@ -842,6 +840,10 @@ class CheckpointCommand(gdb.MICommand):
         super().__init__("-fred-checkpoint")
 
     def invoke(self, argv):
+        return {"pid": str(CheckpointCommand.checkpoint())}
+
+    @staticmethod
+    def checkpoint():
         saved = _stack_below_sp()
         # gdb reports the new fork only to an interactive caller (from_tty).
         text = gdb.execute("checkpoint", True, True)
@@ -850,29 +852,43 @@ class CheckpointCommand(gdb.MICommand):
             raise gdb.GdbError(text.strip() or "checkpoint failed")
         _put_stack_below_sp(saved)
         _fork_stacks[int(match.group(2))] = saved
-        return {"pid": match.group(2)}
+        return int(match.group(2))
 
 
-class RestartCommand(gdb.MICommand):
-    """-fred-restart PID: make the checkpoint fork PID the live process (gdb consumes it)."""
+def _restart(pid):
+    """Makes the checkpoint fork PID the live process (running on consumes it); its pid."""
+    # A process stopped by a crash (SIGSEGV, SIGABRT) has the signal queued for its next
+    # resume, and gdb resumes it at once: `restart` calls lseek in the process it leaves (to
+    # save its file offsets), and now and then the signal strikes there and the restart fails;
+    # and the queued signal carries over to the fork it switches to, which would die of it
+    # at its first step. A checkpoint is taken stopped, with no signal on its way: drop it.
+    if _alive():
+        gdb.execute("queue-signal 0", to_string=True)
+    gdb.execute("restart %d" % _number_of(pid), to_string=True)
+    saved = _fork_stacks.pop(pid, None)
+    if saved is not None:
+        _put_stack_below_sp(saved)
+    return _inferior_pid()
+
+
+class RestoreCommand(gdb.MICommand):
+    """-fred-restore PID [LEAVING]: make the checkpoint fork PID the live process, then
+    checkpoint it to keep the moment (running on consumes the fork), then the fork LEAVING (the
+    live process left behind) goes: one conversation on every restore of a search. Returns the live pid and
+    the new fork's."""
 
     def __init__(self):
-        super().__init__("-fred-restart")
+        super().__init__("-fred-restore")
 
     def invoke(self, argv):
-        pid = int(argv[0])
-        # A process stopped by a crash (SIGSEGV, SIGABRT) has the signal queued for its next
-        # resume, and gdb resumes it at once: `restart` calls lseek in the process it leaves (to
-        # save its file offsets), and now and then the signal strikes there and the restart fails;
-        # and the queued signal carries over to the fork it switches to, which would die of it
-        # at its first step. A checkpoint is taken stopped, with no signal on its way: drop it.
-        if _alive():
-            gdb.execute("queue-signal 0", to_string=True)
-        gdb.execute("restart %d" % _number_of(pid), to_string=True)
-        saved = _fork_stacks.pop(pid, None)
-        if saved is not None:
-            _put_stack_below_sp(saved)
-        return {"pid": str(_inferior_pid())}
+        live = _restart(int(argv[0]))
+        kept = CheckpointCommand.checkpoint()
+        if len(argv) > 1:
+            try:
+                DeleteCheckpointCommand.delete(int(argv[1]))
+            except gdb.error:
+                pass  # gone already: nothing to let go
+        return {"pid": str(live), "checkpoint": str(kept)}
 
 
 class HeldCommand(gdb.MICommand):
@@ -910,13 +926,17 @@ class LiveForkCommand(gdb.MICommand):
         super().__init__("-fred-live-fork")
 
     def invoke(self, argv):
-        # The live fork is the inferior's process (`info checkpoints` marks the same one, but
-        # costs gdb a line-table lookup per fork: this is asked after every moving command).
-        pid = _inferior_pid()
-        if pid == 0:
-            live = [fork_pid for _, fork_pid, is_live in _forks() if is_live]
-            pid = live[0] if live else 0
-        return {"pid": str(pid)}
+        return {"pid": str(_live_fork())}
+
+
+def _live_fork():
+    # The inferior's process (`info checkpoints` marks the same one, but costs gdb a line-table
+    # lookup per fork: this is asked after every moving command).
+    pid = _inferior_pid()
+    if pid == 0:
+        live = [fork_pid for _, fork_pid, is_live in _forks() if is_live]
+        pid = live[0] if live else 0
+    return pid
 
 
 class DeleteCheckpointCommand(gdb.MICommand):
@@ -926,26 +946,28 @@ class DeleteCheckpointCommand(gdb.MICommand):
         super().__init__("-fred-delete-checkpoint")
 
     def invoke(self, argv):
-        pid = int(argv[0])
+        DeleteCheckpointCommand.delete(int(argv[0]))
+        return {}
+
+    @staticmethod
+    def delete(pid):
         _fork_stacks.pop(pid, None)
         for number, fork_pid, live in _forks():
             # Deleting number 0, gdb's "main process", crashes gdb 13.
             if fork_pid == pid and not live and number != 0:
                 gdb.execute("delete checkpoint %d" % number, to_string=True)
-        return {}
 
 
 MarkCommand()
 LastResultCommand()
 CancelFileCommand()
-ProgressCommand()
 RunToProgressCommand()
 RunUntilCommand()
 ScanCommand()
 BreakpointHitsCommand()
 CheckpointCommand()
-RestartCommand()
 DeleteCheckpointCommand()
+RestoreCommand()
 LiveForkCommand()
 HeldCommand()
 HoldAtStartCommand()

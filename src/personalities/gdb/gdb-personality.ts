@@ -63,13 +63,18 @@ export class GdbPersonality implements Debugger {
     this.mi = new MiConnection(this.process);
     this.mi.onAsync((record) => this.handleAsync(record));
     const cancelFile = this.directory.file('cancel');
+    // gdb sourced the helpers as it started (gdb-start.ts); a Python error there is only text.
+    const failed = (said: string): never => {
+      const last = said.trim().split('\n').filter((line) => line.trim() !== '').slice(-1)[0];
+      throw new FredError('internal', `gdb did not load fred's helper scripts: ${last}`);
+    };
     try {
-      // The first of fred_gdb.py's commands: gdb sourced the helpers as it started (gdb-start.ts).
       await this.mi.send(`-fred-cancel-file ${quoteMiString(cancelFile)}`);
     } catch (error) {
-      const said = this.mi.takeStreamText().trim().split('\n').filter((line) => line.trim() !== '').slice(-1)[0];
-      throw new FredError('internal', `gdb did not load fred's helper scripts: ${said ?? (error as Error).message}`);
+      failed(`${this.mi.takeStreamText()}\n${(error as Error).message}`);
     }
+    const said = this.mi.takeStreamText();
+    if (/Traceback|Error while executing Python code/.test(said)) failed(said);
     this.replayPowers = new GdbReplay(this.mi, {
       processChanged: (pid) => {
         this.inferiorPid = pid || undefined;

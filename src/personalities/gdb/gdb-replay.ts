@@ -38,9 +38,12 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
           throw error;
         }
       },
-      restart: async (pid) => {
-        const reply = await this.mi.send(`-fred-restart ${pid}`);
+      restore: async (pid, leaving) => {
+        const reply = await this.mi.send(`-fred-restore ${pid}${leaving === undefined ? '' : ` ${leaving}`}`);
         this.hooks.processChanged(integer(reply.results, 'pid') ?? 0);
+        const kept = integer(reply.results, 'checkpoint');
+        if (kept === undefined) throw new FredError('internal', 'gdb restored a checkpoint without keeping it');
+        return kept;
       },
       deleteCheckpoint: async (pid) => { await this.mi.send(`-fred-delete-checkpoint ${pid}`); },
       liveFork: async () => integer((await this.mi.send('-fred-live-fork')).results, 'pid') ?? -1,
@@ -100,13 +103,13 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
    */
   async midpoint(until: Mark, spanMs: number, fraction = 0.5): Promise<{ mark: Mark; spanMs: number } | null> {
     const target = progressOf(until);
-    const here = target === undefined ? undefined : await this.progress();
-    if (target !== undefined && here !== undefined && target - here >= 2) {
-      const count = here + Math.min(target - here - 1, Math.max(1, Math.floor((target - here) * fraction)));
+    if (target !== undefined) {
       const started = performance.now();
-      const reply = await this.moving(`-fred-run-to-progress ${count}`);
-      if (text(reply, 'reached') !== '1') return null;
-      return { mark: await this.mark(), spanMs: (performance.now() - started) };
+      const reply = await this.moving(`-fred-run-to-progress ${target} ${fraction}`);
+      const mark = tuple(reply['mark']);
+      if (text(reply, 'reached') === '1' && mark) return { mark: toMark(mark), spanMs: (performance.now() - started) };
+      // Fewer than two allocations apart: split by time below.
+      if (text(reply, 'moved') !== '0') return null;
     }
     // fraction 1: as close before `until` as an interrupt lands reliably.
     const runMs = fraction >= 1 ? spanMs - NEAR_MS : spanMs * fraction;
@@ -141,12 +144,6 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
     const reply = await this.moving(`-fred-run-to-hit ${count.site} ${Math.floor(k)}`);
     const mark = tuple(reply['mark']);
     return text(reply, 'reached') === '1' && mark ? toMark(mark) : null;
-  }
-
-  /** The record shim's allocation count now (undefined without the shim). */
-  private async progress(): Promise<number | undefined> {
-    const count = text((await this.mi.send('-fred-progress')).results, 'count');
-    return count === undefined ? undefined : Number(count);
   }
 
   /** How long the program takes to run from here to `until` (it is left there). */
@@ -191,7 +188,7 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
       await this.mi.send(command);
       const results = (await this.mi.send('-fred-last-result')).results;
       // If the program ended on the way, gdb switched to one of the checkpoint forks.
-      await this.checkpoints.afterLiveProcessExited();
+      await this.checkpoints.afterLiveProcessExited(integer(results, 'live-fork'));
       return results;
     } finally {
       // Internal steps print their own lines; none of that is the user's output.
