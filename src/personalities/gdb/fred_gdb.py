@@ -816,8 +816,12 @@ def _put_stack_below_sp(saved):
 
 
 def _mapped_from(pid, low, sp):
-    """The lowest address >= low of the stack mapping just below sp (sp itself if none)."""
-    for start, end, _, _ in _mappings(pid):
+    """The lowest address >= low of the stack mapping just below sp (sp itself if none).
+    Asked three times a restore: read from the end of the map, where the stack is."""
+    with open("/proc/%d/maps" % pid) as maps:
+        lines = maps.read().splitlines()
+    for line in reversed(lines):
+        start, end = (int(x, 16) for x in line.split(None, 1)[0].split("-"))
         if start < sp <= end:
             return max(low, start)
     return sp
