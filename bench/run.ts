@@ -197,6 +197,25 @@ interface Workload {
   scripted: { line: string; counter: string; iterations: number };
 }
 
+/**
+ * The search alone (reverse-watch at the program's end, as fred bisect without --break does),
+ * best of three: what must grow no more than logarithmically with the run's length.
+ */
+async function searchSeconds(workload: Workload): Promise<number> {
+  return bestAsync(3, async () => {
+    const session = await Session.start({ program: workload.program, args: workload.args });
+    try {
+      await (session.kind === 'gdb' ? session.run() : session.continue());
+      const start = process.hrtime.bigint();
+      const outcome = await session.reverseWatch(workload.watch);
+      if (!outcome.found) throw new Error(`${workload.name}: reverse-watch found nothing`);
+      return seconds(start);
+    } finally {
+      await session.close();
+    }
+  });
+}
+
 /** Issue 5: fred bisect against the plain forward run, gdb's own watchpoint and a scripted bisection. */
 async function bisection(): Promise<Row[]> {
   const rows: Row[] = [];
@@ -217,7 +236,7 @@ async function bisection(): Promise<Row[]> {
   const bisectCap = 120;
   for (const workload of workloads) {
     if (!existsSync(workload.program)) {
-      rows.push({ workload: workload.name, 'plain run s': '-', 'fred bisect s': '-', ratio: 'fixture missing', 'gdb watch (cap 30 s)': '-', [`scripted bisection (cap ${scriptedCap} s)`]: '-' });
+      rows.push({ workload: workload.name, 'plain run s': '-', 'fred bisect s': '-', ratio: 'fixture missing', 'search s': '-', probes: '-', 'gdb watch (cap 30 s)': '-', [`scripted bisection (cap ${scriptedCap} s)`]: '-' });
       continue;
     }
     const plain = workload.plain === 'gdb'
@@ -225,13 +244,16 @@ async function bisection(): Promise<Row[]> {
       : best(3, () => timeCommand('python3', [workload.program, ...workload.args]));
     // Best of three, as the plain run is: the machine's speed varies from run to run.
     let finished = true;
+    let probes: number | string = '-';
     const bisectSeconds = best(3, () => {
       const bisectStart = process.hrtime.bigint();
       const bisectRun = spawnSync('node', [packageFile('bin', 'fred.js'), 'bisect', '--watch', workload.watch, '--json', '--', workload.program, ...workload.args], { stdio: ['ignore', 'pipe', 'ignore'], timeout: bisectCap * 1000, killSignal: 'SIGTERM' });
       const elapsed = seconds(bisectStart);
       if (bisectRun.error || bisectRun.status !== 0) finished = false;
+      else probes = (JSON.parse(String(bisectRun.stdout)) as { stats: { probes: number } }).stats.probes;
       return elapsed;
     });
+    const search = finished ? await searchSeconds(workload) : '-';
     let watchAnchor = '-';
     if (workload.plain === 'gdb') {
       const cap = 30;
@@ -245,6 +267,8 @@ async function bisection(): Promise<Row[]> {
       'plain run s': plain,
       'fred bisect s': finished ? bisectSeconds : `>${bisectCap} (or failed)`,
       ratio: finished ? bisectSeconds / plain : '-',
+      'search s': search,
+      probes,
       'gdb watch (cap 30 s)': watchAnchor,
       [`scripted bisection (cap ${scriptedCap} s)`]: scriptedBisection(workload, scriptedCap),
     });

@@ -140,11 +140,19 @@ export const commandTable: CommandSpec[] = [
     name: 'checkpoint-interval',
     aliases: ['fred-checkpoint-interval'],
     group: 'time travel',
-    usage: 'checkpoint-interval MS',
-    help: 'Take automatic checkpoints every MS milliseconds of execution (0 = off).',
+    usage: 'checkpoint-interval [MS]',
+    help: 'Take automatic checkpoints every MS milliseconds of execution (0 = off); without MS, show the interval (the default one stretches for a program with a big memory).',
     async run(context, command) {
       const word = command.words[0];
-      if (word === undefined || !/^\d+$/.test(word)) throw new FredError('usage', 'usage: checkpoint-interval MS');
+      if (word === undefined) {
+        const { ms, effectiveMs, residentBytes } = context.session.checkpointInterval();
+        if (ms === 0) return { output: 'Automatic checkpoints are off.\n' };
+        const stretched = effectiveMs > ms && residentBytes !== undefined
+          ? ` (now every ${effectiveMs} ms: the program has ${Math.round(residentBytes / 2 ** 20)} MiB resident, and each checkpoint makes it copy the pages it writes)`
+          : '';
+        return { output: `Automatic checkpoints every ${ms} ms of execution${stretched}.\n` };
+      }
+      if (!/^\d+$/.test(word)) throw new FredError('usage', 'usage: checkpoint-interval [MS]');
       context.session.setCheckpointInterval(Number(word));
       return { output: '' };
     },

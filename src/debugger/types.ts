@@ -100,6 +100,8 @@ export interface Debugger {
    * way than Ctrl-C's (one that never makes the program's system calls fail); else interrupt().
    */
   interruptForCheckpoint?(): void;
+  /** The pid of the program's live process, where the personality knows it (gdb). */
+  programPid?(): number | undefined;
   /** Ends the debugger and the program; idempotent; leaves no process behind. */
   dispose(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import { ProgramTerminal } from '../pty/program-terminal.js';
 import { checkStdinFile } from '../system/program-file.js';
 import { Timeline, type CheckpointInfo, type HistoryEntry } from '../timeline/timeline.js';
 import { CheckpointPolicy, DEFAULT_CHECKPOINT_INTERVAL_MS } from '../timeline/checkpoint-policy.js';
+import { residentBytes } from '../system/process-memory.js';
 import type { Arrival, Moment } from '../timeline/moment.js';
 import type { ReverseContext } from '../reverse/context.js';
 import { reverseStepTarget } from '../reverse/reverse-step.js';
@@ -111,6 +112,8 @@ export class Session {
     /** What launching printed (pdb's first stop; nothing for gdb). */
     readonly launchOutcome: CommandOutcome,
     checkpointIntervalMs: number,
+    /** The interval is fred's default (it may stretch for a big program: CheckpointPolicy). */
+    defaultInterval: boolean,
     /** The program's record log (absent with `record: false`). */
     readonly recording?: Recording,
     private readonly dmtcp?: DmtcpSessionInfo,
@@ -119,7 +122,7 @@ export class Session {
     this.output = new OutputGate((listener) => terminal.onOutput(listener), recording);
     this.replay = personality.replay;
     const maxAutomatic = dmtcp ? DMTCP_MAX_AUTOMATIC_CHECKPOINTS : undefined;
-    if (this.replay) this.timeline = new Timeline(this.replay, new CheckpointPolicy(checkpointIntervalMs, maxAutomatic));
+    if (this.replay) this.timeline = new Timeline(this.replay, new CheckpointPolicy(checkpointIntervalMs, maxAutomatic, defaultInterval));
   }
 
   /** Starts the debugger on the program; gdb: not yet running; pdb: stopped at its first line. */
@@ -173,7 +176,7 @@ export class Session {
       const cwd = options.cwd ?? process.cwd();
       const interval = options.checkpointIntervalMs ?? (host ? DMTCP_DEFAULT_CHECKPOINT_INTERVAL_MS : DEFAULT_CHECKPOINT_INTERVAL_MS);
       const dmtcp = host && { host, saveTo, program: resolve(cwd, options.program), args: options.args ?? [], cwd };
-      const session = new Session(personality, terminal, outcome, interval, recording, dmtcp);
+      const session = new Session(personality, terminal, outcome, interval, options.checkpointIntervalMs === undefined, recording, dmtcp);
       if (saved) session.resumeTimeline(saved.session.timeline, saved.session.outputShown ?? 0);
       else if (outcome.location) await session.record('start', 'restart', 0, null);
       return session;
@@ -426,10 +429,21 @@ export class Session {
     return [...this.requireTimeline().history];
   }
 
+  /**
+   * The automatic checkpoint interval: as set (0 = off), as applied now (fred's default stretches
+   * for a program with a big memory: CheckpointPolicy), and the program's resident memory then.
+   */
+  checkpointInterval(): { ms: number; effectiveMs: number; residentBytes?: number } {
+    const policy = this.requireTimeline().policy;
+    return { ms: policy.intervalMs, effectiveMs: policy.effectiveIntervalMs, ...(policy.residentBytes === undefined ? {} : { residentBytes: policy.residentBytes }) };
+  }
+
   /** Sets the automatic checkpoint interval (ms of forward execution; 0 = off). */
   setCheckpointInterval(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new FredError('usage', 'the checkpoint interval is a number of milliseconds (0 = off)');
-    this.requireTimeline().policy.intervalMs = ms;
+    const policy = this.requireTimeline().policy;
+    policy.intervalMs = ms;
+    policy.adaptive = false;
   }
 
   /** Ends the debugger and the program; nothing it started survives. */
@@ -587,7 +601,6 @@ export class Session {
    */
   private async continueWithCheckpoints(command: string): Promise<CommandOutcome> {
     const timeline = this.timeline!;
-    const interval = timeline.policy.intervalMs;
     let segmentStarted = Date.now();
     // After the first automatic checkpoint the program stands in the code that runs long: count
     // its loop from each checkpoint to the next stop, so the moments between can be found again
@@ -609,7 +622,7 @@ export class Session {
         this.automaticInterrupt = true;
         if (this.personality.interruptForCheckpoint) this.personality.interruptForCheckpoint();
         else this.personality.interrupt();
-      }, interval);
+      }, timeline.policy.effectiveIntervalMs);
       let outcome: CommandOutcome;
       try {
         outcome = await this.resume(segment === 0 ? command : 'continue');
@@ -647,6 +660,9 @@ export class Session {
         if (fresh && this.kind === 'gdb') moment.interruption = true;
         timeline.standAt(moment);
         refused = !(await timeline.automaticCheckpoint(moment));
+        // The next interval follows the program's size (copy-on-write: CheckpointPolicy).
+        const pid = this.personality.programPid?.();
+        if (pid !== undefined) timeline.policy.residentBytes = residentBytes(pid);
       } finally {
         this.checkpointing = false;
       }

@@ -671,6 +671,30 @@ describe('processes', () => {
 describe('fred --batch --json: time-travel commands by name and alias', () => {
   beforeAll(() => prepareCli());
 
+  it('bst with a million nodes: the default checkpoint interval stretches with the program\'s memory; one the user sets does not', async () => {
+    const script = [
+      'checkpoint-interval',
+      `break ${at(BST, 'report')}`,
+      'run',
+      'checkpoint-interval',
+      'checkpoint-interval 100',
+      'checkpoint-interval',
+      'checkpoint-interval x',
+    ];
+    const commands = sandbox.scratch.file('interval.txt', `${script.join('\n')}\n`);
+    const run = await runFred(['--batch', '--json', '--commands', commands, '--', fixtureBinary('bst'), '1000000', '-1']);
+    const records = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { command: string; ok: boolean; error?: string; output: string });
+    expect(records.map((record) => record.ok)).toEqual([true, true, true, true, true, true, false]);
+    expect(records[0]!.output).toBe('Automatic checkpoints every 100 ms of execution.\n');
+    // A million nodes are some 50 MiB at the end: 8 ms per MiB.
+    const stretched = /^Automatic checkpoints every 100 ms of execution \(now every (\d+) ms: the program has (\d+) MiB resident, .*\)\.\n$/.exec(records[3]!.output);
+    expect(stretched, records[3]!.output).not.toBeNull();
+    expect(Number(stretched![2])).toBeGreaterThan(12); // (read at the last automatic checkpoint, before the end)
+    expect(Math.abs(Number(stretched![1]) - 8 * Number(stretched![2]))).toBeLessThanOrEqual(8);
+    expect(records[5]!.output).toBe('Automatic checkpoints every 100 ms of execution.\n');
+    expect(records[6]!.error).toBe('usage: checkpoint-interval [MS]');
+  });
+
   it('linked_list: rs, rn, rf, rc, undo, ckpt, restart N, info checkpoints and history', async () => {
     // What plain gdb's steps say the stops before `last->next = n` in append(3) are.
     const plain = await plainWalk(fixtureBinary('linked_list'), [], { spec: at(LINKED_LIST, 'append'), condition: 'i == 3' }, 'step',

@@ -9,6 +9,24 @@ describe('CheckpointPolicy', () => {
     expect(policy.due(100, false)).toBe(true);
   });
 
+  it('stretches the default interval for a program with a big memory, never one the user set', () => {
+    const adaptive = new CheckpointPolicy(100, 24, true);
+    expect(adaptive.effectiveIntervalMs).toBe(100); // nothing known yet
+    adaptive.residentBytes = 4 * 2 ** 20;
+    expect(adaptive.effectiveIntervalMs).toBe(100);
+    expect(adaptive.due(100, false)).toBe(true);
+    adaptive.residentBytes = 60 * 2 ** 20;
+    expect(adaptive.effectiveIntervalMs).toBe(480);
+    expect(adaptive.due(100, false)).toBe(false);
+    expect(adaptive.due(480, false)).toBe(true);
+    const chosen = new CheckpointPolicy(100);
+    chosen.residentBytes = 60 * 2 ** 20;
+    expect(chosen.effectiveIntervalMs).toBe(100);
+    const off = new CheckpointPolicy(0, 24, true);
+    off.residentBytes = 60 * 2 ** 20;
+    expect(off.due(1_000_000, false)).toBe(false);
+  });
+
   it('takes none after the first when the interval is 0', () => {
     const policy = new CheckpointPolicy(0);
     expect(policy.due(0, true)).toBe(true);

@@ -40,6 +40,10 @@ export class GdbPersonality implements Debugger {
     return this.replayPowers;
   }
 
+  programPid(): number | undefined {
+    return this.inferiorPid;
+  }
+
   async launch(options: LaunchOptions): Promise<CommandOutcome> {
     const program = checkProgram(options.program, true);
     const gdb = takeGdb({ cwd: options.cwd, env: options.env });
