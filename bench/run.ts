@@ -250,7 +250,7 @@ async function bisection(): Promise<Row[]> {
       const bisectRun = spawnSync('node', [packageFile('bin', 'fred.js'), 'bisect', '--watch', workload.watch, '--json', '--', workload.program, ...workload.args], { stdio: ['ignore', 'pipe', 'ignore'], timeout: bisectCap * 1000, killSignal: 'SIGTERM' });
       const elapsed = seconds(bisectStart);
       if (bisectRun.error || bisectRun.status !== 0) finished = false;
-      else probes = (JSON.parse(String(bisectRun.stdout)) as { stats: { probes: number } }).stats.probes;
+      else probes = String((JSON.parse(String(bisectRun.stdout)) as { stats: { probes: number } }).stats.probes);
       return elapsed;
     });
     const search = finished ? await searchSeconds(workload) : '-';
