@@ -66,6 +66,8 @@ export async function reverseWatch(
   current: Moment,
   expression: string,
   stats: ReverseWatchStats,
+  /** EXPR's value at `current`, when the caller has evaluated it already. */
+  valueNow?: string,
 ): Promise<ReverseWatchResult> {
   const watch = context.replay.watch;
   if (!watch) throw new FredError('unsupported', 'reverse-watch is not available with this debugger yet');
@@ -73,7 +75,7 @@ export async function reverseWatch(
   // The caller has already refused an EXPR whose evaluation changes the program (refuseSideEffects),
   // before anything evaluated it.
   const frame = watchedFrame(current.mark);
-  const value = await watch.evaluateIn(expression, frame);
+  const value = valueNow ?? await watch.evaluateIn(expression, frame);
   stats.probes++;
   if (value === UNAVAILABLE) throw new FredError('bad-expression', `cannot evaluate ${expression} here`);
   // The search compares values across moments: an expression that changes the program when

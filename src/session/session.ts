@@ -7,7 +7,7 @@ import {
   assertSingleLine,
   type Breakpoint, type CommandOutcome, type Debugger, type DebuggerKind, type Frame, type Location, type ProgramState,
 } from '../debugger/types.js';
-import type { Mark, ReplayPowers } from '../debugger/replay.js';
+import { UNAVAILABLE, type Mark, type ReplayPowers } from '../debugger/replay.js';
 import { ProgramTerminal } from '../pty/program-terminal.js';
 import { checkStdinFile } from '../system/program-file.js';
 import { Timeline, type CheckpointInfo, type HistoryEntry } from '../timeline/timeline.js';
@@ -359,12 +359,21 @@ export class Session {
     };
     // Before anything evaluates it: an expression that changes the program is refused unrun.
     if (this.replay?.watch) await refuseSideEffects(this.replay.watch, expression, watchedFrame(start.mark));
-    // The debugger's own message for an expression it cannot evaluate here.
-    await this.personality.evaluate(expression);
+    // The debugger's own message for an expression it cannot evaluate here. Where "cannot be
+    // evaluated" is no state the search compares (gdb), only when the value the search starts
+    // from says so: one evaluation less (`is_bst(root)` on 1.5M nodes: 136 ms).
+    const watch = this.replay?.watch;
+    let valueNow: string | undefined;
+    if (watch && !watch.unavailableIsAState) {
+      valueNow = await watch.evaluateIn(expression, watchedFrame(start.mark));
+      if (valueNow === UNAVAILABLE) await this.personality.evaluate(expression);
+    } else {
+      await this.personality.evaluate(expression);
+    }
     const context: ReverseContext = { timeline, replay: this.replay!, scanLimit: SCAN_LIMIT };
     let result: Awaited<ReturnType<typeof reverseWatch>> | undefined;
     await this.replayOrGoBack('reverse-watch', start, cancel, async () => {
-      result = await reverseWatch(context, start, expression, stats);
+      result = await reverseWatch(context, start, expression, stats, valueNow);
       await timeline.seek(result.found ? result.target : start);
     });
     const found = result!;

@@ -449,7 +449,13 @@ describe('reverse-watch on C programs (gdb)', () => {
   it('errors: a syntax error and a line break are refused, the session stays put and usable, nothing runs twice', async () => {
     const { session, programOutput } = await open(fixtureBinary('abort'), []);
     const crash = await session.run();
-    expect((await fredError(() => session.reverseWatch('balance +'))).code).toBe('bad-expression');
+    const syntax = await fredError(() => session.reverseWatch('balance +'));
+    expect(syntax.code).toBe('bad-expression');
+    expect(syntax.message).toMatch(/^A syntax error in expression/); // gdb's own words
+    expect(await session.location()).toEqual(crash.location);
+    const unknown = await fredError(() => session.reverseWatch('no_such_balance < 0'));
+    expect(unknown.code).toBe('bad-expression');
+    expect(unknown.message).toBe('No symbol "no_such_balance" in current context.');
     expect(await session.location()).toEqual(crash.location);
     expect((await fredError(() => session.reverseWatch('balance\n< 0'))).code).toBe('usage');
     expect(await session.location()).toEqual(crash.location);
