@@ -100,8 +100,11 @@ export interface Debugger {
    * way than Ctrl-C's (one that never makes the program's system calls fail); else interrupt().
    */
   interruptForCheckpoint?(): void;
-  /** The pid of the program's live process, where the personality knows it (gdb). */
-  programPid?(): number | undefined;
+  /**
+   * The program's resident memory in bytes, where the personality can tell (gdb: its live
+   * process; pdb: the fork taken at the last checkpoint, a copy of it then).
+   */
+  programResidentBytes?(): number | undefined;
   /** Ends the debugger and the program; idempotent; leaves no process behind. */
   dispose(): Promise<void>;
 }

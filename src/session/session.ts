@@ -12,7 +12,6 @@ import { ProgramTerminal } from '../pty/program-terminal.js';
 import { checkStdinFile } from '../system/program-file.js';
 import { Timeline, type CheckpointInfo, type HistoryEntry } from '../timeline/timeline.js';
 import { CheckpointPolicy, DEFAULT_CHECKPOINT_INTERVAL_MS } from '../timeline/checkpoint-policy.js';
-import { residentBytes } from '../system/process-memory.js';
 import type { Arrival, Moment } from '../timeline/moment.js';
 import type { ReverseContext } from '../reverse/context.js';
 import { reverseStepTarget } from '../reverse/reverse-step.js';
@@ -122,7 +121,7 @@ export class Session {
     this.output = new OutputGate((listener) => terminal.onOutput(listener), recording);
     this.replay = personality.replay;
     const maxAutomatic = dmtcp ? DMTCP_MAX_AUTOMATIC_CHECKPOINTS : undefined;
-    if (this.replay) this.timeline = new Timeline(this.replay, new CheckpointPolicy(checkpointIntervalMs, maxAutomatic, defaultInterval));
+    if (this.replay) this.timeline = new Timeline(this.replay, new CheckpointPolicy(checkpointIntervalMs, maxAutomatic, defaultInterval, !dmtcp));
   }
 
   /** Starts the debugger on the program; gdb: not yet running; pdb: stopped at its first line. */
@@ -669,9 +668,10 @@ export class Session {
         if (fresh && this.kind === 'gdb') moment.interruption = true;
         timeline.standAt(moment);
         refused = !(await timeline.automaticCheckpoint(moment));
-        // The next interval follows the program's size (copy-on-write: CheckpointPolicy).
-        const pid = this.personality.programPid?.();
-        if (pid !== undefined) timeline.policy.residentBytes = residentBytes(pid);
+        // The next interval, and how many checkpoints are kept, follow the program's size
+        // (CheckpointPolicy).
+        const resident = this.personality.programResidentBytes?.();
+        if (resident !== undefined) timeline.policy.residentBytes = resident;
       } finally {
         this.checkpointing = false;
       }

@@ -20,6 +20,7 @@ import { integer, list, text, tuple } from './mi-values.js';
 import { stateAfterStop } from './stop-reasons.js';
 import { GdbReplay } from './gdb-replay.js';
 import { takeGdb } from './gdb-start.js';
+import { residentBytes } from '../../system/process-memory.js';
 
 export class GdbPersonality implements Debugger {
   readonly kind = 'gdb' as const;
@@ -40,8 +41,8 @@ export class GdbPersonality implements Debugger {
     return this.replayPowers;
   }
 
-  programPid(): number | undefined {
-    return this.inferiorPid;
+  programResidentBytes(): number | undefined {
+    return this.inferiorPid === undefined ? undefined : residentBytes(this.inferiorPid);
   }
 
   async launch(options: LaunchOptions): Promise<CommandOutcome> {

@@ -29,11 +29,16 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
   readonly watch: WatchPowers = this;
   readonly unavailableIsAState = true;
   readonly cancellation = { request: (): void => this.port.interrupt?.(), clear: (): void => {} };
+  /** The fork fred_pdb made at the last checkpoint (a copy of the program then), if it did. */
+  lastSnapshotPid: number | undefined;
 
   /** `checkpoints`: another backend than fred_pdb's forks (DMTCP images); marks stay event indexes. */
   constructor(private readonly port: PdbReplayPort, checkpoints?: CheckpointBackend) {
     this.checkpoints = checkpoints ?? new PdbForkCheckpoints({
-      checkpoint: async (id) => { await this.port.request(`fred_checkpoint ${id}`); },
+      checkpoint: async (id) => {
+        const pid = (await this.port.request(`fred_checkpoint ${id}`))['pid'];
+        this.lastSnapshotPid = typeof pid === 'number' && Number.isInteger(pid) && pid > 0 ? pid : undefined;
+      },
       restore: async (id) => { await this.port.request(`fred_restore ${id}`); },
       discard: async (id) => { await this.port.request(`fred_discard ${id}`); },
     });
