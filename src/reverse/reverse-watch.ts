@@ -155,10 +155,15 @@ async function findCheckpointStretch(search: Search, current: Moment): Promise<{
       return { earlier: anchors[high]!, later: laterThan(high) };
     }
     agreed = index;
-    if (expensive(search)) step *= 2;
+    // Past the newest few (all of them for an expensive EXPR), gallop: up to 128 checkpoints
+    // are kept for a small program, and one by one that was a restore and an evaluation each.
+    if (expensive(search) || index >= CHECKPOINTS_ONE_BY_ONE - 1) step *= 2;
   }
   return null;
 }
+
+/** The newest checkpoints compared one by one (a recent excursion among them is found). */
+const CHECKPOINTS_ONE_BY_ONE = 8;
 
 /**
  * Every checkpoint shows the current value: walk the stretches between checkpoints newest first,

@@ -51,14 +51,24 @@ describe('reverse-watch search', () => {
     }
   });
 
-  it('gallops back over checkpoints when EXPR is expensive, to the same answer', async () => {
-    const stops = Array.from({ length: 400 }, (_, index) => main(index, index < 123 ? 'a' : 'b'));
-    const checkpoints = Array.from({ length: 39 }, (_, index) => 10 * (index + 1));
+  it('gallops back over checkpoints past the newest 8 (all of them when EXPR is expensive), to the same answer', async () => {
+    const stops = Array.from({ length: 1300 }, (_, index) => main(index, index < 123 ? 'a' : 'b'));
+    const checkpoints = Array.from({ length: 129 }, (_, index) => 10 * (index + 1));
     const cheap = await watchFromEnd(stops, checkpoints);
     const expensive = await watchFromEnd(stops, checkpoints, 3);
     expect([cheap.index, expensive.index]).toEqual([122, 122]);
-    // One by one, the 27 checkpoints after the change are each evaluated; galloping needs fewer.
-    expect(expensive.model.probes).toBeLessThan(cheap.model.probes - 10);
+    // One by one, the 117 checkpoints after the change would each be evaluated.
+    expect(cheap.model.probes).toBeLessThan(50);
+    expect(expensive.model.probes).toBeLessThan(cheap.model.probes);
+  });
+
+  it('compares the newest 8 checkpoints one by one: a recent excursion is found before an older change', async () => {
+    // 'b' now; 'a' around checkpoint 90 (the 4th newest) and long before. Galloping from the
+    // newest would compare 120, 100, 60 ('b') and 10 ('a'), and settle on the old change.
+    const stops = Array.from({ length: 130 }, (_, index) => main(index, index < 30 || (index >= 85 && index < 95) ? 'a' : 'b'));
+    const checkpoints = Array.from({ length: 12 }, (_, index) => 10 * (index + 1));
+    const { index } = await watchFromEnd(stops, checkpoints);
+    expect(index).toBe(94);
   });
 
   it('descends into the call in which the value changed', async () => {
