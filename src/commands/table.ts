@@ -148,7 +148,7 @@ export const commandTable: CommandSpec[] = [
         const { ms, effectiveMs, residentBytes } = context.session.checkpointInterval();
         if (ms === 0) return { output: 'Automatic checkpoints are off.\n' };
         const stretched = effectiveMs > ms && residentBytes !== undefined
-          ? ` (now every ${effectiveMs} ms: the program has ${Math.round(residentBytes / 2 ** 20)} MiB resident, and each checkpoint makes it copy the pages it writes)`
+          ? ` (now every ${effectiveMs} ms: the program has ${Math.round(residentBytes / 2 ** 20)} MiB of its own memory resident, and each checkpoint makes it copy the pages it writes)`
           : '';
         return { output: `Automatic checkpoints every ${ms} ms of execution${stretched}.\n` };
       }

@@ -101,8 +101,9 @@ export interface Debugger {
    */
   interruptForCheckpoint?(): void;
   /**
-   * The program's resident memory in bytes, where the personality can tell (gdb: its live
-   * process; pdb: the fork taken at the last checkpoint, a copy of it then).
+   * The program's own resident memory in bytes (not the files it maps: what a fork checkpoint can
+   * make it copy), where the personality can tell (gdb: its live process; pdb: the fork taken at
+   * the last checkpoint, a copy of it then).
    */
   programResidentBytes?(): number | undefined;
   /** Ends the debugger and the program; idempotent; leaves no process behind. */

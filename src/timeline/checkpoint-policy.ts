@@ -27,7 +27,7 @@ const MOST_KEPT = 128;
 const INTERVAL_MS_PER_RESIDENT_MIB = 8;
 
 export class CheckpointPolicy {
-  /** The program's resident memory at the last automatic checkpoint (bytes), if known. */
+  /** The program's own resident memory at the last automatic checkpoint (bytes), if known. */
   residentBytes: number | undefined;
 
   /**

@@ -687,7 +687,7 @@ describe('fred --batch --json: time-travel commands by name and alias', () => {
     expect(records.map((record) => record.ok)).toEqual([true, true, true, true, true, true, false]);
     expect(records[0]!.output).toBe('Automatic checkpoints every 100 ms of execution.\n');
     // A million nodes are some 50 MiB at the end: 8 ms per MiB.
-    const stretched = /^Automatic checkpoints every 100 ms of execution \(now every (\d+) ms: the program has (\d+) MiB resident, .*\)\.\n$/.exec(records[3]!.output);
+    const stretched = /^Automatic checkpoints every 100 ms of execution \(now every (\d+) ms: the program has (\d+) MiB of its own memory resident, .*\)\.\n$/.exec(records[3]!.output);
     expect(stretched, records[3]!.output).not.toBeNull();
     expect(Number(stretched![2])).toBeGreaterThan(12); // (read at the last automatic checkpoint, before the end)
     expect(Math.abs(Number(stretched![1]) - 8 * Number(stretched![2]))).toBeLessThanOrEqual(8);

@@ -20,7 +20,7 @@ import { integer, list, text, tuple } from './mi-values.js';
 import { stateAfterStop } from './stop-reasons.js';
 import { GdbReplay } from './gdb-replay.js';
 import { takeGdb } from './gdb-start.js';
-import { residentBytes } from '../../system/process-memory.js';
+import { ownResidentBytes } from '../../system/process-memory.js';
 
 export class GdbPersonality implements Debugger {
   readonly kind = 'gdb' as const;
@@ -42,7 +42,7 @@ export class GdbPersonality implements Debugger {
   }
 
   programResidentBytes(): number | undefined {
-    return this.inferiorPid === undefined ? undefined : residentBytes(this.inferiorPid);
+    return this.inferiorPid === undefined ? undefined : ownResidentBytes(this.inferiorPid);
   }
 
   async launch(options: LaunchOptions): Promise<CommandOutcome> {

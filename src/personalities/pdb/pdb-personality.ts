@@ -15,7 +15,7 @@ import { checkProgram, checkStdinFile } from '../../system/program-file.js';
 import { parseFredJson, toBreakpoints, toFrames, toStatus, toValue, type PdbStatus } from './fred-replies.js';
 import { PdbConversation, PdbExited, type PdbReply } from './pdb-conversation.js';
 import { PdbReplay } from './pdb-replay.js';
-import { residentBytes } from '../../system/process-memory.js';
+import { ownResidentBytes } from '../../system/process-memory.js';
 import type { DmtcpPdbHost } from './dmtcp-pdb.js';
 
 /** fred_pdb_supervisor.CHECKPOINT_SIGNAL: SIGRTMIN + 2 (glibc's SIGRTMIN is 34). */
@@ -159,7 +159,7 @@ export class PdbPersonality implements Debugger {
   /** The fork taken at the last checkpoint is the program as it was then (fork backend). */
   programResidentBytes(): number | undefined {
     const pid = this.replay.lastSnapshotPid;
-    return pid === undefined ? undefined : residentBytes(pid);
+    return pid === undefined ? undefined : ownResidentBytes(pid);
   }
 
   /** Like Ctrl-C in plain pdb: while `continue` runs, pdb stops the program where it is. */
