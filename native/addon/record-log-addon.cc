@@ -3,8 +3,6 @@
 // Wrapped by src/native/record-log.ts; counts fit a JavaScript number (< 2^53).
 #include <napi.h>
 
-#include <fcntl.h>
-
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -175,25 +173,8 @@ class RecordLog : public Napi::ObjectWrap<RecordLog> {
   fred_log_header *log_ = nullptr;
 };
 
-// Marks a descriptor close-on-exec (node has no fcntl): node-pty opens the program's terminal
-// without it, so every debugger fred started afterwards, and its program, inherited the master.
-Napi::Value KeepFromChildren(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) {
-    Napi::TypeError::New(env, "keepFromChildren(fd)").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  int fd = info[0].As<Napi::Number>().Int32Value();
-  int flags = fcntl(fd, F_GETFD);
-  if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
-    Napi::Error::New(env, std::string("fcntl: ") + std::strerror(errno)).ThrowAsJavaScriptException();
-  }
-  return env.Undefined();
-}
-
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("RecordLog", RecordLog::Define(env));
-  exports.Set("keepFromChildren", Napi::Function::New(env, KeepFromChildren));
   return exports;
 }
 

@@ -78,7 +78,6 @@ interface AddonLog {
 
 interface Addon {
   RecordLog: new (path: string, create: boolean) => AddonLog;
-  keepFromChildren(fd: number): void;
 }
 
 let addon: Addon | undefined;
@@ -90,11 +89,6 @@ function loadAddon(): Addon {
   if (!existsSync(path)) throw new FredError('internal', `${path} is missing: run npm run build:native`);
   addon = createRequire(import.meta.url)(path) as Addon;
   return addon;
-}
-
-/** Marks a descriptor of fred's close-on-exec: no debugger or program started later inherits it. */
-export function keepFromChildren(fd: number): void {
-  loadAddon().keepFromChildren(fd);
 }
 
 export class RecordLog {

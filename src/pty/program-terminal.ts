@@ -6,13 +6,10 @@ import pty from 'node-pty';
 import { spawnSync } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { keepFromChildren } from '../native/record-log.js';
 
 /** node-pty's `open()` terminal lacks its event wiring; these are the streams it does create. */
 interface OpenedTerminal {
   ptsName: string;
-  /** The master's descriptor. */
-  _fd: number;
   _master: Readable & Writable & { destroy(): void };
   _slave: Readable & { destroy(): void };
 }
@@ -29,9 +26,6 @@ export class ProgramTerminal {
     const open = (pty as unknown as { open(o: { cols: number; rows: number }): unknown }).open;
     this.terminal = open({ cols, rows }) as OpenedTerminal;
     this.path = this.terminal.ptsName;
-    // Only fred writes to the master: without this, every debugger started after it (and so
-    // the program) held it open, and gdb saved and restored its file position at each checkpoint.
-    keepFromChildren(this.terminal._fd);
     // node-pty keeps the slave side open as a stream, and a paused stream still reads now and then
     // to fill its buffer: each such read took a line the user typed for the program (seen after
     // a Ctrl-C and a continue). Hold the slave open with a plain descriptor nobody reads (the pty
