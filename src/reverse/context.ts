@@ -68,7 +68,8 @@ export async function closerStart(context: ReverseContext, from: Moment, until: 
   await timeline.seek(from);
   // Split by counted events (gdb: the record shim's allocations; pdb: trace events), the landing
   // needs no timing run first; what is left after it is timed from there (gdb). Split by time,
-  // the landing needs the whole stretch's time. (null: pdb, which needs no timing at all.)
+  // the landing needs the whole stretch's time. (pdb splits every stretch by events and times
+  // none: no splitsByEvents.)
   const exact = replay.watch.splitsByEvents?.(from.mark, until.mark) ?? true;
   const span = exact ? null : await replay.watch.timeTo(until.mark);
   if (span !== null) {
@@ -93,6 +94,9 @@ export async function closerStart(context: ReverseContext, from: Moment, until: 
   // (A timed landing's own time is noise: whatever it says is left, count. After the last
   // allocation, only a run long enough to be more than noise.)
   if (exact) {
+    // pdb: positions are event counts all the way, nothing to count closer (and no going back
+    // to `start` just to find that out).
+    if (!replay.watch.splitsByEvents) return start;
     await timeline.seek(start);
     const after = await replay.watch.timeTo(until.mark);
     if (after === null) return start;
