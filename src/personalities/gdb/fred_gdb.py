@@ -816,12 +816,8 @@ def _put_stack_below_sp(saved):
 
 
 def _mapped_from(pid, low, sp):
-    """The lowest address >= low of the stack mapping just below sp (sp itself if none).
-    Asked three times a restore: read from the end of the map, where the stack is."""
-    with open("/proc/%d/maps" % pid) as maps:
-        lines = maps.read().splitlines()
-    for line in reversed(lines):
-        start, end = (int(x, 16) for x in line.split(None, 1)[0].split("-"))
+    """The lowest address >= low of the stack mapping just below sp (sp itself if none)."""
+    for start, end, _, _ in _mappings(pid):
         if start < sp <= end:
             return max(low, start)
     return sp
@@ -844,19 +840,20 @@ class CheckpointCommand(gdb.MICommand):
         super().__init__("-fred-checkpoint")
 
     def invoke(self, argv):
-        return {"pid": str(CheckpointCommand.checkpoint())}
+        return {"pid": str(_checkpoint())}
 
-    @staticmethod
-    def checkpoint():
-        saved = _stack_below_sp()
-        # gdb reports the new fork only to an interactive caller (from_tty).
-        text = gdb.execute("checkpoint", True, True)
-        match = _CHECKPOINT_ANSWER.search(text)
-        if match is None:
-            raise gdb.GdbError(text.strip() or "checkpoint failed")
-        _put_stack_below_sp(saved)
-        _fork_stacks[int(match.group(2))] = saved
-        return int(match.group(2))
+
+def _checkpoint():
+    """Takes a fork checkpoint (see CheckpointCommand); the frozen fork's pid."""
+    saved = _stack_below_sp()
+    # gdb reports the new fork only to an interactive caller (from_tty).
+    text = gdb.execute("checkpoint", True, True)
+    match = _CHECKPOINT_ANSWER.search(text)
+    if match is None:
+        raise gdb.GdbError(text.strip() or "checkpoint failed")
+    _put_stack_below_sp(saved)
+    _fork_stacks[int(match.group(2))] = saved
+    return int(match.group(2))
 
 
 def _restart(pid):
@@ -878,18 +875,18 @@ def _restart(pid):
 class RestoreCommand(gdb.MICommand):
     """-fred-restore PID [LEAVING]: make the checkpoint fork PID the live process, then
     checkpoint it to keep the moment (running on consumes the fork), then the fork LEAVING (the
-    live process left behind) goes: one conversation on every restore of a search. Returns the live pid and
-    the new fork's."""
+    live process left behind) goes: one conversation on every restore of a search. Returns the
+    live pid and the new fork's."""
 
     def __init__(self):
         super().__init__("-fred-restore")
 
     def invoke(self, argv):
         live = _restart(int(argv[0]))
-        kept = CheckpointCommand.checkpoint()
+        kept = _checkpoint()
         if len(argv) > 1:
             try:
-                DeleteCheckpointCommand.delete(int(argv[1]))
+                _delete_checkpoint(int(argv[1]))
             except gdb.error:
                 pass  # gone already: nothing to let go
         return {"pid": str(live), "checkpoint": str(kept)}
@@ -950,16 +947,16 @@ class DeleteCheckpointCommand(gdb.MICommand):
         super().__init__("-fred-delete-checkpoint")
 
     def invoke(self, argv):
-        DeleteCheckpointCommand.delete(int(argv[0]))
+        _delete_checkpoint(int(argv[0]))
         return {}
 
-    @staticmethod
-    def delete(pid):
-        _fork_stacks.pop(pid, None)
-        for number, fork_pid, live in _forks():
-            # Deleting number 0, gdb's "main process", crashes gdb 13.
-            if fork_pid == pid and not live and number != 0:
-                gdb.execute("delete checkpoint %d" % number, to_string=True)
+
+def _delete_checkpoint(pid):
+    _fork_stacks.pop(pid, None)
+    for number, fork_pid, live in _forks():
+        # Deleting number 0, gdb's "main process", crashes gdb 13.
+        if fork_pid == pid and not live and number != 0:
+            gdb.execute("delete checkpoint %d" % number, to_string=True)
 
 
 MarkCommand()
