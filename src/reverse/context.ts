@@ -66,23 +66,21 @@ export async function closerStart(context: ReverseContext, from: Moment, until: 
   const counted = await earlierCounted(context, until);
   if (counted) return counted;
   await timeline.seek(from);
-  // Split by counted events (gdb: the record shim's allocations; pdb: trace events), the landing
-  // needs no timing run first; what is left after it is timed from there (gdb). Split by time,
-  // the landing needs the whole stretch's time. (pdb splits every stretch by events and times
-  // none: no splitsByEvents.)
-  const exact = replay.watch.splitsByEvents?.(from.mark, until.mark) ?? true;
-  const span = exact ? null : await replay.watch.timeTo(until.mark);
+  // (null: midpoints by event count, which need no timing run.)
+  const span = await replay.watch.timeTo(until.mark);
   if (span !== null) {
     timeline.standAt(until);
     await timeline.seek(from);
   }
   let start = from;
+  let left = span ?? 0;
   const near = await replay.watch.midpoint(until.mark, span ?? 0, 1);
   if (near && near.mark.key !== until.mark.key) {
     const fresh = !timeline.knows(near.mark);
     start = timeline.momentFor(near.mark, from, 'other', from.outputBytes, near.spanMs);
     if (fresh) start.interruption = true;
     timeline.standAt(start);
+    left -= near.spanMs;
     // Scans of this stretch (each reverse-step from here on) start from it.
     if (start.costSinceCheckpoint >= timeline.checkpointCostMs) await timeline.checkpointHere(start);
   } else {
@@ -93,18 +91,8 @@ export async function closerStart(context: ReverseContext, from: Moment, until: 
   // ran most (counted-stretch.ts).
   // (A timed landing's own time is noise: whatever it says is left, count. After the last
   // allocation, only a run long enough to be more than noise.)
-  if (exact) {
-    // pdb: positions are event counts all the way, nothing to count closer (and no going back
-    // to `start` just to find that out).
-    if (!replay.watch.splitsByEvents) return start;
-    await timeline.seek(start);
-    const after = await replay.watch.timeTo(until.mark);
-    if (after === null) return start;
-    timeline.standAt(until);
-    if (after < 5 * COUNT_WORTH_MS) return start;
-  } else if (span === null || span < COUNT_WORTH_MS) {
-    return start;
-  }
+  const exact = replay.watch.splitsByEvents?.(from.mark, until.mark) ?? true;
+  if (span === null || span < COUNT_WORTH_MS || (exact && left < 5 * COUNT_WORTH_MS)) return start;
   const stretch = await countStretch(context, start, until);
   // One execution before the last: scans never stop where they start, and the line holding the
   // last execution may be the one before `until` (a loop's increment, before its exit).
