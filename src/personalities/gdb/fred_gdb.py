@@ -872,24 +872,14 @@ def _restart(pid):
     return _inferior_pid()
 
 
-class RestoreCommand(gdb.MICommand):
-    """-fred-restore PID [LEAVING]: make the checkpoint fork PID the live process, then
-    checkpoint it to keep the moment (running on consumes the fork), then the fork LEAVING (the
-    live process left behind) goes: one conversation on every restore of a search. Returns the
-    live pid and the new fork's."""
+class RestartCommand(gdb.MICommand):
+    """-fred-restart PID: make the checkpoint fork PID the live process (gdb consumes it)."""
 
     def __init__(self):
-        super().__init__("-fred-restore")
+        super().__init__("-fred-restart")
 
     def invoke(self, argv):
-        live = _restart(int(argv[0]))
-        kept = _checkpoint()
-        if len(argv) > 1:
-            try:
-                _delete_checkpoint(int(argv[1]))
-            except gdb.error:
-                pass  # gone already: nothing to let go
-        return {"pid": str(live), "checkpoint": str(kept)}
+        return {"pid": str(_restart(int(argv[0])))}
 
 
 class HeldCommand(gdb.MICommand):
@@ -968,7 +958,7 @@ ScanCommand()
 BreakpointHitsCommand()
 CheckpointCommand()
 DeleteCheckpointCommand()
-RestoreCommand()
+RestartCommand()
 LiveForkCommand()
 HeldCommand()
 HoldAtStartCommand()

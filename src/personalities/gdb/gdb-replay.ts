@@ -38,11 +38,14 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
           throw error;
         }
       },
+      // Three gdb commands: with the three in one (a -fred-restore), replays to recorded moments
+      // failed now and then under load (fresh-clone CI; not understood yet).
       restore: async (pid, leaving) => {
-        const reply = await this.mi.send(`-fred-restore ${pid}${leaving === undefined ? '' : ` ${leaving}`}`);
+        const reply = await this.mi.send(`-fred-restart ${pid}`);
         this.hooks.processChanged(integer(reply.results, 'pid') ?? 0);
-        const kept = integer(reply.results, 'checkpoint');
+        const kept = integer((await this.mi.send('-fred-checkpoint')).results, 'pid');
         if (kept === undefined) throw new FredError('internal', 'gdb restored a checkpoint without keeping it');
+        if (leaving !== undefined) await this.mi.send(`-fred-delete-checkpoint ${leaving}`).catch(() => undefined);
         return kept;
       },
       deleteCheckpoint: async (pid) => { await this.mi.send(`-fred-delete-checkpoint ${pid}`); },
