@@ -155,8 +155,8 @@ async function findCheckpointStretch(search: Search, current: Moment): Promise<{
       return { earlier: anchors[high]!, later: laterThan(high) };
     }
     agreed = index;
-    // Past the newest few (all of them for an expensive EXPR), gallop: one by one, each older
-    // checkpoint is a restore and an evaluation.
+    // Past the newest few (all of them for an expensive EXPR), gallop: up to 128 checkpoints
+    // are kept for a small program, and one by one that was a restore and an evaluation each.
     if (expensive(search) || index >= CHECKPOINTS_ONE_BY_ONE - 1) step *= 2;
   }
   return null;

@@ -121,7 +121,7 @@ export class Session {
     this.output = new OutputGate((listener) => terminal.onOutput(listener), recording);
     this.replay = personality.replay;
     const maxAutomatic = dmtcp ? DMTCP_MAX_AUTOMATIC_CHECKPOINTS : undefined;
-    if (this.replay) this.timeline = new Timeline(this.replay, new CheckpointPolicy(checkpointIntervalMs, maxAutomatic, defaultInterval));
+    if (this.replay) this.timeline = new Timeline(this.replay, new CheckpointPolicy(checkpointIntervalMs, maxAutomatic, defaultInterval, !dmtcp));
   }
 
   /** Starts the debugger on the program; gdb: not yet running; pdb: stopped at its first line. */
@@ -668,7 +668,8 @@ export class Session {
         if (fresh && this.kind === 'gdb') moment.interruption = true;
         timeline.standAt(moment);
         refused = !(await timeline.automaticCheckpoint(moment));
-        // The next interval follows the program's size (copy-on-write: CheckpointPolicy).
+        // The next interval, and how many checkpoints are kept, follow the program's size
+        // (CheckpointPolicy).
         const resident = this.personality.programResidentBytes?.();
         if (resident !== undefined) timeline.policy.residentBytes = resident;
       } finally {

@@ -47,6 +47,18 @@ describe('reverse execution under pdb', () => {
     expect(where((await session.step()).location)).toBe('<module>:61@1');
   });
 
+  it('a small program keeps more than 24 automatic checkpoints (within a memory budget), and going back still lands right', async () => {
+    const session = await Session.start({ program: join(fixtures, 'inventory.py'), args: ['200000', '-1'], checkpointIntervalMs: 2 });
+    sessions.push(session);
+    expect((await session.continue()).state).toEqual({ kind: 'exited', code: 0 });
+    const kept = session.checkpoints().length;
+    // Far more than 24 were taken (one every 2 ms of a run of a few hundred ms), thinned to what
+    // the program's size allows: more than 24 automatic ones, at most 128 (and the start's).
+    expect(kept, `${kept} checkpoints kept`).toBeGreaterThan(25);
+    expect(kept).toBeLessThanOrEqual(129);
+    expect(where((await session.reverseStep()).location)).toBe('main:58@2');
+  });
+
   it('reverse-next at the end of a long run goes back over the whole main() call to the module line that made it', async () => {
     // Every scan from an automatic checkpoint inside main() runs main() out to its return: the
     // C counter watches for that return, so each is a native-speed run, not a traced one.

@@ -33,6 +33,26 @@ describe('CheckpointPolicy', () => {
     expect(policy.due(1_000_000, false)).toBe(false);
   });
 
+  it('keeps more forks of a small program, within a memory budget, never fewer than maxAutomatic', () => {
+    const forks = new CheckpointPolicy(100, 24, true, true);
+    expect(forks.keptAutomatic).toBe(24); // size not known yet
+    forks.residentBytes = 12 * 2 ** 20;
+    expect(forks.keptAutomatic).toBeGreaterThan(24);
+    expect(forks.keptAutomatic).toBeLessThanOrEqual(128);
+    // Kept forks pin at most the program's resident memory each: together within 1 GiB.
+    expect(forks.keptAutomatic * forks.residentBytes).toBeLessThanOrEqual(2 ** 30);
+    forks.residentBytes = 2 ** 30;
+    expect(forks.keptAutomatic).toBe(24);
+    forks.residentBytes = 2 ** 10;
+    expect(forks.keptAutomatic).toBe(128);
+    const serials = Array.from({ length: 200 }, (_, index) => index);
+    expect(200 - forks.victims(serials, 200).length).toBe(128);
+    // DMTCP images (whole copies on disk) stay at their count.
+    const images = new CheckpointPolicy(1000, 12, true, false);
+    images.residentBytes = 2 ** 20;
+    expect(images.keptAutomatic).toBe(12);
+  });
+
   it('keeps at most maxAutomatic, dense near now and sparse long ago', () => {
     const policy = new CheckpointPolicy(100, 8);
     const serials = Array.from({ length: 200 }, (_, index) => index);
