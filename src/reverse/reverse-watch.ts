@@ -23,6 +23,8 @@ import { countedMoment, countStretch, type CountedStretch } from './counted-stre
 
 export interface ReverseWatchStats {
   probes: number;
+  /** Time spent evaluating EXPR at probes (ms), and how many: its cost decides how statements are searched. */
+  evaluation: { ms: number; count: number };
   /**
    * Told where the search is before each of its steps (for a progress display). It may throw to
    * stop the search there; the caller then puts the program back where it was.
@@ -57,8 +59,6 @@ interface Search {
   stats: ReverseWatchStats;
   /** The stretch being searched, for progress reports. */
   stretch?: { earlier: Moment; later: Moment; low: number; high: number };
-  /** Time spent evaluating EXPR in probes, and how many: its cost decides how statements are searched. */
-  evaluation: { ms: number; count: number };
 }
 
 export async function reverseWatch(
@@ -83,7 +83,7 @@ export async function reverseWatch(
   stats.probes++;
   if ((await watch.evaluateIn(expression, frame)) !== value) throw sideEffects(expression);
   const search: Search = {
-    context, watch, expression, frame, value, stats, frameSteppable: inProgramSource(current.mark.location), evaluation: { ms: 0, count: 0 },
+    context, watch, expression, frame, value, stats, frameSteppable: inProgramSource(current.mark.location),
   };
 
   const stretch = await findCheckpointStretch(search, current);
@@ -371,7 +371,7 @@ async function latestChange(search: Search, from: Moment, until: Moment): Promis
 
 /** Evaluating EXPR costs more than seeking to a recorded stop and evaluating there a few times. */
 function expensive(search: Search): boolean {
-  const { ms, count } = search.evaluation;
+  const { ms, count } = search.stats.evaluation;
   return count > 0 && ms / count >= EXPENSIVE_EVALUATION_MS;
 }
 
@@ -497,7 +497,7 @@ async function valueAt(search: Search, moment: Moment): Promise<string> {
   search.stats.probes++;
   const started = performance.now();
   const value = await search.watch.evaluateIn(search.expression, search.frame);
-  search.evaluation.ms += performance.now() - started;
-  search.evaluation.count++;
+  search.stats.evaluation.ms += performance.now() - started;
+  search.stats.evaluation.count++;
   return value;
 }

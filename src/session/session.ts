@@ -38,6 +38,11 @@ export interface ReverseWatchOutcome extends CommandOutcome {
   /** EXPR's value when the command was given. */
   valueAfter: string;
   stats: { seconds: number; checkpoints: number; restores: number; probes: number };
+  /**
+   * Of stats.seconds, the time spent evaluating EXPR at probes: what the program's data costs
+   * (a whole-tree walk grows with the tree), not the search (library only; not in bisect's JSON).
+   */
+  expressionSeconds: number;
 }
 
 export interface SessionOptions {
@@ -348,6 +353,7 @@ export class Session {
     const before = { ...timeline.stats };
     const stats: ReverseWatchStats = {
       probes: 0,
+      evaluation: { ms: 0, count: 0 },
       onProgress: (progress) => {
         // Between two steps of the search: the catch below puts the program back where it was.
         if (cancel.requested) throw new FredError('interrupted', 'reverse-watch interrupted: back where it started');
@@ -385,6 +391,7 @@ export class Session {
         restores: timeline.stats.restores - before.restores,
         probes: stats.probes,
       },
+      expressionSeconds: stats.evaluation.ms / 1000,
     };
     if (!found.found) {
       timeline.standAt(start);

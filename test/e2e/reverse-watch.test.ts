@@ -257,6 +257,9 @@ describe('reverse-watch on C programs (gdb)', () => {
     expect(outcome.output).toMatch(/^is_bst\(root\) changed: 1 -> 0\n/);
     expect(outcome.stats.restores).toBeGreaterThan(0);
     expect(outcome.stats.probes).toBeGreaterThan(0);
+    // The search evaluated is_bst at its probes: part of its time, never more than all of it.
+    expect(outcome.expressionSeconds).toBeGreaterThan(0);
+    expect(outcome.expressionSeconds).toBeLessThanOrEqual(outcome.stats.seconds);
     expect(await session.evaluate('inserted')).toBe(plain.prints['inserted']);
     expect(await session.evaluate('key')).toBe(plain.prints['key']);
     expect(await session.evaluate('is_bst(root)')).toBe('1');

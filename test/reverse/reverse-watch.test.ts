@@ -32,7 +32,7 @@ async function watchFromEnd(stops: ModelStop[], checkpointsAt: number[] = [], ev
   model.position = stops.length - 1;
   const current = timeline.momentFor(model.markAt(stops.length - 1), previous, 'other', 0);
   timeline.standAt(current);
-  const result = await reverseWatch({ timeline, replay: model, scanLimit: 10_000 }, current, 'expr', { probes: 0 });
+  const result = await reverseWatch({ timeline, replay: model, scanLimit: 10_000 }, current, 'expr', { probes: 0, evaluation: { ms: 0, count: 0 } });
   return { result, model, index: result.found ? Number(result.target.mark!.payload) : -1 };
 }
 
