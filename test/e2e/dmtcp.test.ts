@@ -86,6 +86,9 @@ describe.skipIf(!dmtcpAvailable)('the DMTCP backend under pdb', { timeout: 180_0
     for (let index = 0; index < 6; index++) await session.next();
     expect(where(await session.location())).toBe(later);
     expect(await session.evaluate('i')).toBe(iLater);
+    // The restarted image's dialogue is raw again: a command longer than a terminal line's 4095
+    // bytes arrives whole (DMTCP restarts that terminal in canonical mode, which cut it).
+    expect(await session.evaluate(`len('${'x'.repeat(6000)}')`)).toBe('6000');
     const end = await session.continue();
     expect(end.location?.line).toBe(markerLine('linked_list.py', 'print'));
     expect(await session.evaluate('list_len(head)')).toBe('3');

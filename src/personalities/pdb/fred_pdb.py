@@ -146,6 +146,13 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
             self.interrupted = False
         self.reply({'status': status})
 
+    def announce_restart(self):
+        """A DMTCP image restarted at the prompt: its status and prompt again, on the new dialogue
+        (what fred waits for before it writes a command there)."""
+        self.report_status()
+        self.stdout.write(self.prompt)
+        self.stdout.flush()
+
     def preloop(self):
         # An interrupt that came too late for the last command (after postcmd) is for no one.
         self.interrupt_pending = False
@@ -567,6 +574,7 @@ def main():
     debugger = FredPdb(dialogue_in, dialogue_out, supervision)
     if dmtcp:
         debugger.fred_commands.update(dmtcp_commands(debugger))
+        dialogue_in.on_restart = debugger.announce_restart
     signal.signal(signal.SIGINT, debugger.prompt_interrupt)
     # The same handler as Ctrl-C's (stop at the next event, or a pending interrupt at the prompt).
     signal.signal(CHECKPOINT_SIGNAL, debugger.sigint_handler)

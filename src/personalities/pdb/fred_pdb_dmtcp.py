@@ -5,13 +5,17 @@
 # under dmtcp_restart alike, with the dialogue on fds 0 and 1 and the program's terminal on fd 2.
 # After a restart the dialogue's duplicates are gone: the first read fails with EBADF, and the
 # channels are rebuilt from fds 1 and 2 exactly as at launch (fd 1 is the terminal's read-write
-# slave; fd 0 may be a --stdin file, which DMTCP restores itself).
+# slave; fd 0 may be a --stdin file, which DMTCP restores itself). The restarted dialogue's
+# terminal comes back in canonical mode with echo: it is made raw again, and only then does
+# fred_pdb say where it is (fred writes nothing to a restarted image before that).
 
 import base64
 import errno
 import json
 import os
 import stat
+import termios
+import tty
 
 from fred_pdb_state import apply_debugger_state, debugger_state
 
@@ -43,6 +47,8 @@ class Channels:
 class DialogueIn:
     def __init__(self, channels):
         self.channels = channels
+        # Called once the dialogue is back after a restart, before the next command is read.
+        self.on_restart = None
 
     def readline(self, *args):
         try:
@@ -52,6 +58,9 @@ class DialogueIn:
                 raise
         # Restarted from an image: the terminal fred restarted us on is on fds 0 and 1 now.
         self.channels.attach()
+        make_raw(self.channels.reader.fileno())
+        if self.on_restart is not None:
+            self.on_restart()
         return self.channels.reader.readline(*args)
 
     def __getattr__(self, name):
@@ -73,6 +82,16 @@ class DialogueOut:
 
     def __getattr__(self, name):
         return getattr(self.channels.writer, name)
+
+
+def make_raw(fd):
+    """What `stty raw -echo` made of the dialogue's terminal at launch. DMTCP restarts it in
+    canonical mode with echo: every command would come back echoed, and a line longer than 4095
+    bytes (a long expression's payload) would be cut."""
+    try:
+        tty.setraw(fd, termios.TCSANOW)
+    except termios.error:
+        pass  # not a terminal (nothing to undo)
 
 
 def open_dmtcp_dialogue(stdin_file=None):

@@ -66,8 +66,7 @@ export class PdbPersonality implements Debugger {
       this.process = this.dmtcp ? await this.dmtcp.launch(command, options.programTty) : new DebuggerProcess(command);
       this.conversation = new PdbConversation(this.process);
       try {
-        // A resumed session's image waits at pdb's prompt: it has nothing to say until asked.
-        if (this.dmtcp?.resuming) return this.outcome(await this.conversation.send('fred_state'));
+        // pdb's first prompt; a resumed session's image says where it is once its dialogue is back.
         return this.outcome(await this.conversation.greeting());
       } catch (error) {
         if (!(error instanceof PdbExited)) throw error;
@@ -192,11 +191,15 @@ export class PdbPersonality implements Debugger {
     }
   }
 
-  /** DMTCP restore: `process` (a restarted image, at pdb's prompt) is fred_pdb from now on. */
+  /**
+   * DMTCP restore: `process` (a restarted image, at pdb's prompt) is fred_pdb from now on. Nothing
+   * is written to it before it says where it is: until then DMTCP is still setting its terminal
+   * up (in canonical mode, where a command written early came back echoed, or cut at 4095 bytes).
+   */
   private async attach(process: DebuggerProcess): Promise<void> {
     this.process = process;
     this.conversation = new PdbConversation(process);
-    this.status = statusOf(await this.send('fred_state')) ?? this.status;
+    this.status = statusOf(await this.conversation.greeting()) ?? this.status;
   }
 
   /** Any command that may move the program; pdb quitting ends the session rather than failing it. */
