@@ -106,6 +106,12 @@ export interface Debugger {
    * the last checkpoint, a copy of it then).
    */
   programResidentBytes?(): number | undefined;
+  /**
+   * What one kept automatic checkpoint occupies in memory, measured (pdb: the kept forks' average
+   * proportional set size), where the personality can tell; else CheckpointPolicy assumes the
+   * program's resident memory, the most a fork can come to pin.
+   */
+  checkpointBytes?(): number | undefined;
   /** Ends the debugger and the program; idempotent; leaves no process behind. */
   dispose(): Promise<void>;
 }

@@ -679,6 +679,7 @@ export class Session {
         // (CheckpointPolicy).
         const resident = this.personality.programResidentBytes?.();
         if (resident !== undefined) timeline.policy.residentBytes = resident;
+        timeline.policy.checkpointBytes = this.personality.checkpointBytes?.();
       } finally {
         this.checkpointing = false;
       }

@@ -16,6 +16,12 @@ const DEFAULT_MAX_AUTOMATIC = 24;
  */
 const KEPT_MEMORY_BUDGET = Math.min(2 ** 30, totalmem() / 8);
 const MOST_KEPT = 128;
+/**
+ * Where the kept checkpoints' real size is measured (`checkpointBytes`), it decides, but never
+ * beyond this many times what the resident size allows: a measurement is a few checkpoints old,
+ * and a program that starts rewriting all its memory makes every new fork cost its whole size.
+ */
+const MEASURED_OVER_RESIDENT = 4;
 
 /**
  * A fork checkpoint shares the program's memory: every page the program writes afterwards is
@@ -29,6 +35,8 @@ const INTERVAL_MS_PER_RESIDENT_MIB = 8;
 export class CheckpointPolicy {
   /** The program's own resident memory at the last automatic checkpoint (bytes), if known. */
   residentBytes: number | undefined;
+  /** What one kept checkpoint occupies, measured (bytes), where the personality can tell. */
+  checkpointBytes: number | undefined;
 
   /**
    * `adaptive`: the interval is the default one, which stretches for a big program (see
@@ -45,7 +53,11 @@ export class CheckpointPolicy {
   /** How many automatic checkpoints are kept now (see KEPT_MEMORY_BUDGET). */
   get keptAutomatic(): number {
     if (!this.keepsMoreWhenSmall || this.residentBytes === undefined || this.residentBytes <= 0) return this.maxAutomatic;
-    return Math.min(MOST_KEPT, Math.max(this.maxAutomatic, Math.floor(KEPT_MEMORY_BUDGET / this.residentBytes)));
+    let fit = KEPT_MEMORY_BUDGET / this.residentBytes;
+    if (this.checkpointBytes !== undefined && this.checkpointBytes > 0) {
+      fit = Math.min(KEPT_MEMORY_BUDGET / this.checkpointBytes, fit * MEASURED_OVER_RESIDENT);
+    }
+    return Math.min(MOST_KEPT, Math.max(this.maxAutomatic, Math.floor(fit)));
   }
 
   /** The interval now: `intervalMs`, or longer for a program whose memory makes checkpoints cost more. */

@@ -56,6 +56,13 @@ describe('reverse execution under pdb', () => {
     // the program's size allows: more than 24 automatic ones, at most 128 (and the start's).
     expect(kept, `${kept} checkpoints kept`).toBeGreaterThan(25);
     expect(kept).toBeLessThanOrEqual(129);
+    // What a kept fork really occupies is measured (shared pages counted once), and it is less
+    // than the program's resident size, which each fork was once assumed to cost.
+    const measured = session.personality.checkpointBytes?.();
+    const resident = session.personality.programResidentBytes?.();
+    expect(measured).toBeGreaterThan(0);
+    expect(resident).toBeGreaterThan(0);
+    expect(measured!).toBeLessThan(resident!);
     expect(where((await session.reverseStep()).location)).toBe('main:58@2');
   });
 

@@ -53,6 +53,23 @@ describe('CheckpointPolicy', () => {
     expect(images.keptAutomatic).toBe(12);
   });
 
+  it('keeps as many forks as their measured size fits, within four times what the resident size allows', () => {
+    const forks = new CheckpointPolicy(100, 24, true, true);
+    forks.residentBytes = 32 * 2 ** 20;
+    const byResident = forks.keptAutomatic; // 32 with a 1 GiB budget
+    expect(byResident).toBeGreaterThanOrEqual(24);
+    // Forks that share most of their pages, measured at 2 MiB each: more, up to 4x and 128.
+    forks.checkpointBytes = 2 * 2 ** 20;
+    expect(forks.keptAutomatic).toBe(Math.min(128, 4 * byResident));
+    expect(forks.keptAutomatic).toBeGreaterThan(byResident);
+    // Measured bigger than the resident size (a program rewriting its memory): fewer, never under 24.
+    forks.checkpointBytes = 256 * 2 ** 20;
+    expect(forks.keptAutomatic).toBe(24);
+    forks.checkpointBytes = 16 * 2 ** 20;
+    expect(forks.keptAutomatic * forks.checkpointBytes).toBeLessThanOrEqual(2 ** 30);
+    expect(forks.keptAutomatic).toBeGreaterThan(byResident);
+  });
+
   it('keeps at most maxAutomatic, dense near now and sparse long ago', () => {
     const policy = new CheckpointPolicy(100, 8);
     const serials = Array.from({ length: 200 }, (_, index) => index);

@@ -31,6 +31,8 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
   readonly cancellation = { request: (): void => this.port.interrupt?.(), clear: (): void => {} };
   /** The fork fred_pdb made at the last checkpoint (a copy of the program then), if it did. */
   lastSnapshotPid: number | undefined;
+  /** The forks of the checkpoints kept now, by checkpoint id (fork backend). */
+  readonly snapshotPids = new Map<number, number>();
 
   /** `checkpoints`: another backend than fred_pdb's forks (DMTCP images); marks stay event indexes. */
   constructor(private readonly port: PdbReplayPort, checkpoints?: CheckpointBackend) {
@@ -38,9 +40,13 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
       checkpoint: async (id) => {
         const pid = (await this.port.request(`fred_checkpoint ${id}`))['pid'];
         this.lastSnapshotPid = typeof pid === 'number' && Number.isInteger(pid) && pid > 0 ? pid : undefined;
+        if (this.lastSnapshotPid !== undefined) this.snapshotPids.set(id, this.lastSnapshotPid);
       },
       restore: async (id) => { await this.port.request(`fred_restore ${id}`); },
-      discard: async (id) => { await this.port.request(`fred_discard ${id}`); },
+      discard: async (id) => {
+        this.snapshotPids.delete(id);
+        await this.port.request(`fred_discard ${id}`);
+      },
     });
   }
 
