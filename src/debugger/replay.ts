@@ -4,7 +4,7 @@
 // embedded Python, the pdb process itself) so inner loops never cross the pty.
 
 import type { Location } from './types.js';
-import type { CheckpointBackend } from '../checkpoints/types.js';
+import type { CheckpointBackend, CheckpointId } from '../checkpoints/types.js';
 
 /**
  * One exact moment of a deterministic execution. `key` is equal for equal moments within one
@@ -167,4 +167,10 @@ export interface WatchPowers {
   lastDifferent(level: number, until: Mark, limit: number, frame: WatchedFrame, expression: string, value: string): Promise<{ status: ScanStatus; last?: WatchEntry }>;
   /** `scan`, evaluating the expression at each entry and stopping at the first with value `target`. */
   watchScan(level: number, until: Mark, limit: number, frame: WatchedFrame, expression: string, target: string): Promise<WatchScanResult>;
+  /**
+   * Optional: the expression's value (as evaluateIn gives it) at each checkpoint's own moment, all
+   * at once and without moving the program (pdb: throwaway copies of its fork checkpoints, in
+   * parallel); null for a checkpoint that could not say.
+   */
+  valuesAtCheckpoints?(checkpoints: CheckpointId[], expression: string, frame: WatchedFrame): Promise<(string | null)[]>;
 }

@@ -21,6 +21,26 @@ async function start(file: string, checkpointIntervalMs = 1): Promise<Session> {
 }
 
 describe('reverse execution under pdb', () => {
+  it('evaluates at fork checkpoints in throwaway copies, all at once: what a restore shows there, and the program stays put', async () => {
+    const session = await Session.start({ program: join(fixtures, 'inventory.py'), args: ['100000', '-1'], checkpointIntervalMs: 20 });
+    sessions.push(session);
+    expect((await session.continue()).state).toEqual({ kind: 'exited', code: 0 });
+    const here = where(await session.location());
+    const replay = session.personality.replay!;
+    const ids = session.checkpoints().map((info) => info.moment.checkpoint!).slice(-5);
+    expect(ids.length).toBe(5);
+    const frame = { depth: 1, function: '<module>' };
+    const values = await replay.watch!.valuesAtCheckpoints!([...ids, 99_999], 'order_number', frame);
+    expect(where(await session.location())).toBe(here);
+    expect(values[5]).toBeNull(); // no such checkpoint
+    // The program ran on between checkpoints: the copies saw different moments.
+    expect(new Set(values.slice(0, 5)).size).toBeGreaterThan(1);
+    for (const [index, id] of ids.entries()) {
+      await replay.checkpoints.restore(id);
+      expect(await replay.watch!.evaluateIn('order_number', frame)).toBe(values[index]);
+    }
+  });
+
   it('reverse-step retraces 20 steps through recursion, and stepping again repeats them', async () => {
     const session = await start('recursion.py');
     const steps = await forward(session, 'step', 20);

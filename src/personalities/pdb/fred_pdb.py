@@ -106,6 +106,8 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
         # Index in self.stack of the frame pdb stopped in (`up` and `down` move curindex only).
         self.stop_index = 0
         self.snapshots = Snapshots(supervision) if supervision is not None else None
+        if self.snapshots is not None:
+            self.snapshots.evaluator = self.value_at_stop
         self.fred_commands = {
             'fred_state': self.fred_state,
             'fred_eval': self.fred_eval,
@@ -118,6 +120,7 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
             'fred_checkpoint': self.fred_checkpoint,
             'fred_restore': self.fred_restore,
             'fred_discard': self.fred_discard,
+            'fred_values_at': self.fred_values_at,
             'fred_run_until': self.fred_run_until,
             'fred_scan': self.fred_scan,
             'fred_breakpoint_hits': self.fred_breakpoint_hits,

@@ -116,6 +116,33 @@ class ReplayCommands:
         frame, expression = request
         self.reply({'value': self.evaluate_in(frame, expression)})
 
+    def fred_values_at(self, arg):
+        """Payload {"checkpoints": [ids], "frame", "expression"}: fred_evaluate_in's value at each
+        checkpoint's own moment, computed in throwaway copies of the snapshots at once; the program
+        here does not move. {"values": [value or null where a checkpoint did not answer]}."""
+        try:
+            request = json.loads(self.decode(arg))
+            checkpoints = request['checkpoints']
+            if not isinstance(checkpoints, list) or not all(isinstance(c, int) and not isinstance(c, bool) and c > 0 for c in checkpoints):
+                raise ValueError('checkpoints must be a list of checkpoint numbers')
+            question = {'frame': watched_frame(request['frame']), 'expression': text(request['expression'])}
+        except Exception as e:
+            self.reply({'error': 'bad fred_values_at payload: %s' % self._format_exc(e)})
+            return
+        if self.snapshots is None:
+            self.reply({'error': 'checkpoints need the supervised fred_pdb'})
+            return
+        self.stdout.flush()
+        self.reply({'values': self.snapshots.values_at(checkpoints, question)})
+
+    def value_at_stop(self, question):
+        """fred_evaluate_in's answer for {"frame", "expression"} at this stop (in a snapshot's copy:
+        the stop the checkpoint was taken at)."""
+        if not self.program_alive():
+            return UNAVAILABLE
+        frames = [frame for frame, _ in self.stack[:self.stop_index + 1]]
+        return self.evaluate_in(self.frame_at_depth(frames, question['frame']) if frames else None, question['expression'])
+
     def watched_request(self, arg, command):
         """(the watched frame of the stop, or None; the expression) from a {"frame", "expression"}
         payload; None after replying with the error when the payload is bad."""

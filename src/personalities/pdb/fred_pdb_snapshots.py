@@ -85,6 +85,8 @@ class Restored:
 class Snapshots:
     def __init__(self, supervision):
         self.supervision = supervision
+        # request -> value, run in a throwaway copy of a snapshot (set by the debugger).
+        self.evaluator = None
 
     def address(self, checkpoint):
         # Abstract socket namespace: nothing on disk to clean up; the token keeps others' names apart.
@@ -140,6 +142,9 @@ class Snapshots:
                 if request.get('op') == 'discard':
                     send_line(connection, {'ok': True})
                     os._exit(0)
+                if request.get('op') == 'evaluate':
+                    self.evaluate_in_copy(connection, request)
+                    continue
                 if request.get('op') != 'restore':
                     continue
                 try:
@@ -154,6 +159,47 @@ class Snapshots:
                 self.supervision.announce_live()
                 send_line(connection, {'ok': True, 'pid': os.getpid()})
                 return Restored(request.get('state'))
+
+    def evaluate_in_copy(self, connection, request):
+        """A value at this checkpoint's moment, computed in a throwaway fork of the snapshot (which
+        stays as it is): `evaluator(request)` gives it. Its output, if it prints, goes nowhere."""
+        try:
+            child = os.fork()
+        except OSError as e:
+            send_line(connection, {'error': str(e)})
+            return
+        if child == 0:
+            try:
+                quiet = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(quiet, 1)
+                os.dup2(quiet, 2)
+                send_line(connection, {'value': self.evaluator(request)})
+            finally:
+                os._exit(0)
+        reap(child)
+
+    def values_at(self, checkpoints, request):
+        """`request` evaluated at each checkpoint's moment, all at once (each snapshot forks its own
+        copy, so they run in parallel): a value, or None where a checkpoint did not answer."""
+        connections = []
+        for checkpoint in checkpoints:
+            try:
+                connection = self.connect(checkpoint)
+                send_line(connection, dict(request, op='evaluate'))
+            except OSError:
+                connection = None
+            connections.append(connection)
+        values = []
+        for connection in connections:
+            reply = None
+            if connection is not None:
+                with connection:
+                    try:
+                        reply = receive_line(connection)
+                    except (OSError, ValueError):
+                        pass
+            values.append(reply.get('value') if isinstance(reply, dict) else None)
+        return values
 
     def fork_worker(self):
         """Forks the new live worker (as an orphan, so the supervisor adopts it); returns None in

@@ -6,7 +6,7 @@ import type {
   BreakpointHitsResult, Mark, ReplayPowers, ScanResult, ScanStatus, WatchedFrame, WatchEntry, WatchPowers, WatchScanResult,
 } from '../../debugger/replay.js';
 import { PdbForkCheckpoints } from '../../checkpoints/fork/pdb-fork-checkpoints.js';
-import type { CheckpointBackend } from '../../checkpoints/types.js';
+import type { CheckpointBackend, CheckpointId } from '../../checkpoints/types.js';
 import { FredError } from '../../errors.js';
 import { eventIndex, toHitsResult, toLastDifferent, toMark, toScanResult, toWatchScanResult } from './fred-replies.js';
 
@@ -34,8 +34,12 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
   /** The forks of the checkpoints kept now, by checkpoint id (fork backend). */
   readonly snapshotPids = new Map<number, number>();
 
+  /** Fork checkpoints only (see WatchPowers.valuesAtCheckpoints); DMTCP images are files. */
+  readonly valuesAtCheckpoints?: (checkpoints: CheckpointId[], expression: string, frame: WatchedFrame) => Promise<(string | null)[]>;
+
   /** `checkpoints`: another backend than fred_pdb's forks (DMTCP images); marks stay event indexes. */
   constructor(private readonly port: PdbReplayPort, checkpoints?: CheckpointBackend) {
+    if (!checkpoints) this.valuesAtCheckpoints = (ids, expression, frame) => this.valuesAtForks(ids, expression, frame);
     this.checkpoints = checkpoints ?? new PdbForkCheckpoints({
       checkpoint: async (id) => {
         const pid = (await this.port.request(`fred_checkpoint ${id}`))['pid'];
@@ -48,6 +52,16 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
         await this.port.request(`fred_discard ${id}`);
       },
     });
+  }
+
+  private async valuesAtForks(checkpoints: CheckpointId[], expression: string, frame: WatchedFrame): Promise<(string | null)[]> {
+    if (checkpoints.length === 0) return [];
+    const reply = await this.port.request(`fred_values_at ${payload({ checkpoints: checkpoints.map((id) => whole(id, 'checkpoint')), frame, expression })}`);
+    const values = reply['values'];
+    if (!Array.isArray(values) || values.length !== checkpoints.length || !values.every((value) => value === null || typeof value === 'string')) {
+      throw new FredError('internal', 'fred_pdb sent malformed checkpoint values');
+    }
+    return values as (string | null)[];
   }
 
   /** pdb programs always start stopped at their first line (launch, `run`, `restart`). */
