@@ -75,13 +75,13 @@ export async function reverseWatch(
   // The caller has already refused an EXPR whose evaluation changes the program (refuseSideEffects),
   // before anything evaluated it.
   const frame = watchedFrame(current.mark);
-  const value = valueNow ?? await watch.evaluateIn(expression, frame);
+  const value = valueNow ?? await timedEvaluation(stats, () => watch.evaluateIn(expression, frame));
   stats.probes++;
   if (value === UNAVAILABLE) throw new FredError('bad-expression', `cannot evaluate ${expression} here`);
   // The search compares values across moments: an expression that changes the program when
   // evaluated (`n++`, `stack.pop()`) has another value each time and would send it anywhere.
   stats.probes++;
-  if ((await watch.evaluateIn(expression, frame)) !== value) throw sideEffects(expression);
+  if ((await timedEvaluation(stats, () => watch.evaluateIn(expression, frame))) !== value) throw sideEffects(expression);
   const search: Search = {
     context, watch, expression, frame, value, stats, frameSteppable: inProgramSource(current.mark.location),
   };
@@ -537,9 +537,14 @@ function report(search: Search, phase: ReverseWatchProgress['phase'], stretch?: 
 async function valueAt(search: Search, moment: Moment): Promise<string> {
   await search.context.timeline.seek(moment);
   search.stats.probes++;
+  return timedEvaluation(search.stats, () => search.watch.evaluateIn(search.expression, search.frame));
+}
+
+/** One evaluation of EXPR in the program, counted in stats.evaluation. */
+export async function timedEvaluation(stats: ReverseWatchStats, evaluate: () => Promise<string>): Promise<string> {
   const started = performance.now();
-  const value = await search.watch.evaluateIn(search.expression, search.frame);
-  search.stats.evaluation.ms += performance.now() - started;
-  search.stats.evaluation.count++;
+  const value = await evaluate();
+  stats.evaluation.ms += performance.now() - started;
+  stats.evaluation.count++;
   return value;
 }

@@ -18,7 +18,7 @@ import { reverseStepTarget } from '../reverse/reverse-step.js';
 import { reverseNextTarget } from '../reverse/reverse-next.js';
 import { reverseFinishTarget } from '../reverse/reverse-finish.js';
 import { reverseContinueTarget } from '../reverse/reverse-continue.js';
-import { refuseSideEffects, reverseWatch, watchedFrame, type ReverseWatchProgress, type ReverseWatchStats } from '../reverse/reverse-watch.js';
+import { refuseSideEffects, reverseWatch, timedEvaluation, watchedFrame, type ReverseWatchProgress, type ReverseWatchStats } from '../reverse/reverse-watch.js';
 import { createDebugger, createDmtcpHost, debuggerKindFor } from './debugger-factory.js';
 import type { DmtcpPdbHost } from '../personalities/pdb/dmtcp-pdb.js';
 import { INCOMING, prepareSaveDirectory, readSavedSession, writeSavedSession } from '../checkpoints/dmtcp/saved-session.js';
@@ -39,8 +39,10 @@ export interface ReverseWatchOutcome extends CommandOutcome {
   valueAfter: string;
   stats: { seconds: number; checkpoints: number; restores: number; probes: number };
   /**
-   * Of stats.seconds, the time spent evaluating EXPR at probes: what the program's data costs
-   * (a whole-tree walk grows with the tree), not the search (library only; not in bisect's JSON).
+   * Of stats.seconds, the time spent evaluating EXPR in the program (its value at the start, the
+   * side-effect check, the probes; not the evaluations inside the debugger's own scans): what the
+   * program's data costs (a whole-tree walk grows with the tree), not the search (library only;
+   * not in bisect's JSON).
    */
   expressionSeconds: number;
 }
@@ -370,7 +372,8 @@ export class Session {
     const watch = this.replay?.watch;
     let valueNow: string | undefined;
     if (watch && !watch.unavailableIsAState) {
-      valueNow = await watch.evaluateIn(expression, watchedFrame(start.mark));
+      const frame = watchedFrame(start.mark);
+      valueNow = await timedEvaluation(stats, () => watch.evaluateIn(expression, frame));
       if (valueNow === UNAVAILABLE) await this.personality.evaluate(expression);
     } else {
       await this.personality.evaluate(expression);
