@@ -136,11 +136,15 @@ async function findCheckpointStretch(search: Search, current: Moment): Promise<{
   const anchors = [...chain(current)].filter((anchor) => anchor !== current && anchor.checkpoint !== undefined && anchor.mark);
   const laterThan = (index: number): Moment => (index === 0 ? current : anchors[index - 1]!);
   const atCheckpoints = checkpointValues(search, anchors);
-  // Where the personality evaluates at checkpoints in place, the walk's first probes at once.
-  await atCheckpoints.prefetch(walkOrder(anchors.length));
   const differs = async (index: number): Promise<boolean> => {
-    report(search, 'checkpoints', { earlier: anchors[index]!, later: laterThan(index), low: 0, high: 1 });
-    const value = (await atCheckpoints.value(index)) ?? (await valueAt(search, anchors[index]!));
+    const stretch = { earlier: anchors[index]!, later: laterThan(index), low: 0, high: 1 };
+    report(search, 'checkpoints', stretch);
+    let value = await atCheckpoints.value(index);
+    if (value === null) {
+      // No answer in place: a Ctrl-C that ended the copy's evaluation stops the search here.
+      report(search, 'checkpoints', stretch);
+      value = await valueAt(search, anchors[index]!);
+    }
     if (value === UNAVAILABLE && !search.watch.unavailableIsAState) return false;
     return value !== search.value;
   };
@@ -168,41 +172,22 @@ async function findCheckpointStretch(search: Search, current: Moment): Promise<{
 /** The newest checkpoints compared one by one (a recent excursion among them is found). */
 const CHECKPOINTS_ONE_BY_ONE = 8;
 
-/** The anchors the checkpoint walk looks at first (while EXPR is cheap): the newest one by one, then galloping. */
-function walkOrder(count: number): number[] {
-  const order: number[] = [];
-  let index = -1;
-  let step = 1;
-  while (index < count - 1) {
-    index = Math.min(index + step, count - 1);
-    order.push(index);
-    if (index >= CHECKPOINTS_ONE_BY_ONE - 1) step *= 2;
-  }
-  return order;
-}
-
 /**
- * EXPR's value at the anchors' checkpoints without moving the program, where the personality
- * can (WatchPowers.valuesAtCheckpoints: pdb evaluates in throwaway copies of its forks, in
- * parallel): a restore and an evaluation less per checkpoint looked at. `value` is null where it
- * cannot say (then the caller restores and evaluates).
+ * EXPR's value at an anchor's checkpoint without moving the program, where the personality can
+ * (WatchPowers.valuesAtCheckpoints: pdb evaluates in a throwaway copy of its fork): a restore
+ * less per checkpoint looked at. Asked one at a time, only where the walk looks (an EXPR that
+ * loops or is slow at old moments is not run there for nothing). `value` is null where the
+ * personality cannot say (then the caller restores and evaluates).
  */
-function checkpointValues(search: Search, anchors: Moment[]): { prefetch(indexes: number[]): Promise<void>; value(index: number): Promise<string | null> } {
-  const known = new Map<number, string | null>();
+function checkpointValues(search: Search, anchors: Moment[]): { value(index: number): Promise<string | null> } {
   const batch = search.watch.valuesAtCheckpoints?.bind(search.watch);
-  const fetch = async (indexes: number[]): Promise<void> => {
-    const wanted = indexes.filter((index) => !known.has(index));
-    if (!batch || wanted.length === 0) return;
-    const values = await batch(wanted.map((index) => anchors[index]!.checkpoint!), search.expression, search.frame);
-    wanted.forEach((index, position) => known.set(index, values[position] ?? null));
-  };
   return {
-    prefetch: fetch,
     async value(index: number): Promise<string | null> {
       if (!batch) return null;
-      await fetch([index]);
+      const [value] = await batch([anchors[index]!.checkpoint!], search.expression, search.frame);
+      if (value === null || value === undefined) return null;
       search.stats.probes++;
-      return known.get(index) ?? null;
+      return value;
     },
   };
 }

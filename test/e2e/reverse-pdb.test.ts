@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Session } from '../../src/session/session.js';
 import { forward, where } from '../helpers/walk.js';
+import { descendants } from '../helpers/processes.js';
+import { FredError } from '../../src/errors.js';
 
 const fixtures = join(process.cwd(), 'fixtures', 'py');
 const sessions: Session[] = [];
@@ -39,6 +41,28 @@ describe('reverse execution under pdb', () => {
       await replay.checkpoints.restore(id);
       expect(await replay.watch!.evaluateIn('order_number', frame)).toBe(values[index]);
     }
+  });
+
+  it('interrupt() cancels a reverse-watch whose EXPR never finishes at an old checkpoint: its copy is ended, the session stays usable', async () => {
+    const session = await Session.start({ program: join(fixtures, 'inventory.py'), args: ['100000', '-1'], checkpointIntervalMs: 5 });
+    sessions.push(session);
+    expect((await session.continue()).state).toEqual({ kind: 'exited', code: 0 });
+    const here = await session.location();
+    const before = descendants(process.pid).filter((info) => info.name.startsWith('python')).length;
+    // True at every late checkpoint, so the walk goes back far; before order 30000 it never ends.
+    const expression = "stock['pears'] >= 0 if order_number > 30000 else any(x < 0 for x in iter(int, 1))";
+    const searching = session.reverseWatch(expression);
+    setTimeout(() => session.interrupt(), 1500);
+    const failure = await searching.then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(FredError);
+    expect((failure as FredError).message).toBe('reverse-watch interrupted: back where it started');
+    expect(await session.location()).toEqual(here);
+    expect(await session.evaluate('order_number')).toBe('99999');
+    // The copy that was evaluating is gone (no python process more than before the search).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = descendants(process.pid).filter((info) => info.name.startsWith('python') && info.state !== 'Z');
+    expect(after.length).toBeLessThanOrEqual(before);
+    expect(after.filter((info) => info.state === 'R')).toEqual([]);
   });
 
   it('reverse-step retraces 20 steps through recursion, and stepping again repeats them', async () => {

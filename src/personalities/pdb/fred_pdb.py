@@ -186,7 +186,7 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
         if name == 'fred_builtin':
             name = self.command_name(line.strip().partition(' ')[2])
         if name in self.fred_commands:
-            return name in ('fred_eval', 'fred_evaluate_in')
+            return name in ('fred_eval', 'fred_evaluate_in', 'fred_values_at')
         return name not in MOVING_COMMANDS
 
     def postcmd(self, stop, line):

@@ -6,6 +6,7 @@
 import gc
 import json
 import os
+import signal
 import socket
 import stat
 import struct
@@ -63,6 +64,26 @@ def flush_program_streams():
 
 def send_line(connection, payload):
     connection.sendall(json.dumps(payload).encode('utf-8') + b'\n')
+
+
+class LineReader:
+    """JSON lines from a connection, one at a time (a copy sends its pid, then its value)."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.buffered = b''
+
+    def next(self):
+        while b'\n' not in self.buffered:
+            chunk = self.connection.recv(65536)
+            if not chunk:
+                return None
+            self.buffered += chunk
+        line, _, self.buffered = self.buffered.partition(b'\n')
+        try:
+            return json.loads(line.decode('utf-8'))
+        except ValueError:
+            return None
 
 
 def receive_line(connection):
@@ -161,44 +182,77 @@ class Snapshots:
                 return Restored(request.get('state'))
 
     def evaluate_in_copy(self, connection, request):
-        """A value at this checkpoint's moment, computed in a throwaway fork of the snapshot (which
-        stays as it is): `evaluator(request)` gives it. Its output, if it prints, goes nowhere."""
+        """A value at this checkpoint's moment, computed in a throwaway copy of the snapshot (which
+        stays as it is and goes back to waiting at once): `evaluator(request)` gives it. The copy
+        is an orphan the supervisor adopts; it says its pid first, so that the one who asked can
+        end it (Ctrl-C during an evaluation that does not finish). Its output goes nowhere."""
         try:
-            child = os.fork()
+            intermediate = fork_process()
         except OSError as e:
             send_line(connection, {'error': str(e)})
             return
-        if child == 0:
+        if intermediate == 0:
             try:
-                quiet = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(quiet, 1)
-                os.dup2(quiet, 2)
-                send_line(connection, {'value': self.evaluator(request)})
+                if fork_process() == 0:
+                    quiet = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(quiet, 1)
+                    os.dup2(quiet, 2)
+                    send_line(connection, {'pid': os.getpid()})
+                    send_line(connection, {'value': self.evaluator(request)})
             finally:
                 os._exit(0)
-        reap(child)
+        reap(intermediate)
 
     def values_at(self, checkpoints, request):
-        """`request` evaluated at each checkpoint's moment, all at once (each snapshot forks its own
-        copy, so they run in parallel): a value, or None where a checkpoint did not answer."""
-        connections = []
-        for checkpoint in checkpoints:
-            try:
-                connection = self.connect(checkpoint)
-                send_line(connection, dict(request, op='evaluate'))
-            except OSError:
-                connection = None
-            connections.append(connection)
-        values = []
-        for connection in connections:
-            reply = None
-            if connection is not None:
-                with connection:
-                    try:
-                        reply = receive_line(connection)
-                    except (OSError, ValueError):
-                        pass
-            values.append(reply.get('value') if isinstance(reply, dict) else None)
+        """`request` evaluated at each checkpoint's moment (see evaluate_in_copy): a value, or
+        None where a checkpoint did not answer. Ctrl-C (KeyboardInterrupt) ends the copies still
+        evaluating; their values are None."""
+        asked = []
+        values = [None] * len(checkpoints)
+        copies = {}
+        answered = set()
+        try:
+            for checkpoint in checkpoints:
+                try:
+                    connection = self.connect(checkpoint)
+                except OSError:
+                    connection = None
+                asked.append(connection)
+                if connection is not None:
+                    send_line(connection, dict(request, op='evaluate'))
+            for index, connection in enumerate(asked):
+                if connection is None:
+                    continue
+                lines = LineReader(connection)
+                first = lines.next()
+                if isinstance(first, dict) and isinstance(first.get('pid'), int):
+                    copies[index] = first['pid']
+                    answer = lines.next()
+                    del copies[index]
+                    if isinstance(answer, dict):
+                        values[index] = answer.get('value')
+                answered.add(index)
+        except (KeyboardInterrupt, OSError):
+            # Copies asked but not heard from yet say their pid within moments of starting.
+            for index, connection in enumerate(asked):
+                if connection is None or index in answered or index in copies:
+                    continue
+                try:
+                    connection.settimeout(0.5)
+                    first = LineReader(connection).next()
+                    if isinstance(first, dict) and isinstance(first.get('pid'), int):
+                        copies[index] = first['pid']
+                except (OSError, KeyboardInterrupt):
+                    pass
+            for pid in copies.values():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        finally:
+            for connection in asked:
+                if connection is not None:
+                    connection.close()
         return values
 
     def fork_worker(self):
