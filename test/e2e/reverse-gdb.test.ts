@@ -13,6 +13,7 @@ import { fixtureBinary, fixtureSource, markerLine } from '../helpers/fixtures.js
 import { plainWalk, type PlainWalk } from '../helpers/plain-gdb.js';
 import { descendants, describeProcesses, survivorsAfter, waitFor, type ProcessInfo } from '../helpers/processes.js';
 import { sessionSandbox } from '../helpers/session-sandbox.js';
+import { expectCancelledAfter } from '../helpers/walk.js';
 
 interface Fixture {
   binary: string;
@@ -561,11 +562,7 @@ describe('reverse-continue', () => {
     const after = where(COUNTER_LOOP, 'after_loop', 'main', 1);
     expect((await session.run()).location).toEqual(after);
     const history = session.history();
-    const searching = session.reverseStep();
-    setTimeout(() => session.interrupt(), 500);
-    const failure = await searching.then(() => undefined, (error: unknown) => error);
-    expect(failure).toBeInstanceOf(FredError);
-    expect((failure as FredError).message).toBe('reverse-step interrupted: back where it started');
+    await expectCancelledAfter(session, 500, 'reverse-step', session.reverseStep());
     expect(await session.location()).toEqual(after);
     expect(await session.evaluate('iteration')).toBe('30000000');
     expect(session.history()).toEqual(history);

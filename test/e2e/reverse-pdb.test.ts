@@ -5,9 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Session } from '../../src/session/session.js';
-import { forward, where } from '../helpers/walk.js';
+import { expectCancelledAfter, forward, where } from '../helpers/walk.js';
 import { descendants } from '../helpers/processes.js';
-import { FredError } from '../../src/errors.js';
 
 const fixtures = join(process.cwd(), 'fixtures', 'py');
 const sessions: Session[] = [];
@@ -51,11 +50,7 @@ describe('reverse execution under pdb', () => {
     const before = descendants(process.pid).filter((info) => info.name.startsWith('python')).length;
     // True at every late checkpoint, so the walk goes back far; before order 30000 it never ends.
     const expression = "stock['pears'] >= 0 if order_number > 30000 else any(x < 0 for x in iter(int, 1))";
-    const searching = session.reverseWatch(expression);
-    setTimeout(() => session.interrupt(), 1500);
-    const failure = await searching.then(() => undefined, (error: unknown) => error);
-    expect(failure).toBeInstanceOf(FredError);
-    expect((failure as FredError).message).toBe('reverse-watch interrupted: back where it started');
+    await expectCancelledAfter(session, 1500, 'reverse-watch', session.reverseWatch(expression));
     expect(await session.location()).toEqual(here);
     expect(await session.evaluate('order_number')).toBe('99999');
     // The copy that was evaluating is gone (no python process more than before the search).
