@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FredError } from '../../errors.js';
 import type { DmtcpTools } from './dmtcp-tools.js';
+import { debugLog } from '../../system/debug-log.js';
 
 /** Where the coordinator listens, and what DMTCP clients are told. */
 export const COORDINATOR_HOST = '127.0.0.1';
@@ -85,8 +86,10 @@ export class DmtcpCoordinator {
 
   /** Runs `dmtcp_command` against this coordinator; its stdout. */
   command(...args: string[]): Promise<string> {
+    debugLog(`dmtcp_command ${args.join(' ')}`);
     return new Promise((resolve, reject) => {
       execFile(this.tools.command, ['--coord-host', COORDINATOR_HOST, '--coord-port', String(this.port), ...args], (error, stdout, stderr) => {
+        debugLog(`dmtcp_command ${args.join(' ')}: ${error ? `failed: ${error.message}` : 'done'}`);
         if (error) reject(new FredError('debugger', `dmtcp_command ${args.join(' ')} failed: ${(stderr || error.message).trim().split('\n')[0]}`));
         else resolve(stdout);
       });

@@ -4,6 +4,7 @@
 import { DebuggerProcess, LineSplitter } from '../../pty/debugger-process.js';
 import { parseMiLine, type MiRecord, type MiTuple } from '../../../grammars/mi/api.js';
 import { FredError } from '../../errors.js';
+import { debugLog, debugLogging } from '../../system/debug-log.js';
 
 export type AsyncRecord = Extract<MiRecord, { kind: 'exec' | 'status' | 'notify' }>;
 
@@ -68,6 +69,7 @@ export class MiConnection {
     const token = this.nextToken++;
     return new Promise<MiReply>((resolve, reject) => {
       this.pending.set(token, { resolve, reject, phase: 'reply', onLateFailure });
+      debugLog(`gdb > ${token}${command}`);
       this.process.write(`${token}${command}\n`);
     });
   }
@@ -107,6 +109,7 @@ export class MiConnection {
     const entry = this.pending.get(token);
     if (!entry) return;
     const reply: MiReply = { token, resultClass: record.resultClass, results: record.results };
+    if (debugLogging) debugLog(`gdb < ${token}^${record.resultClass}`);
     if (entry.phase === 'running') {
       this.pending.delete(token);
       if (record.resultClass === 'error') entry.onLateFailure?.(messageOf(record.results));

@@ -16,6 +16,7 @@ import type { CheckpointId } from '../../checkpoints/types.js';
 import { FredError } from '../../errors.js';
 import { DebuggerProcess, type DebuggerProcessOptions } from '../../pty/debugger-process.js';
 import { PrivateDirectory } from '../../system/private-directory.js';
+import { debugLog } from '../../system/debug-log.js';
 
 /** What the host needs of the pdb personality it serves. */
 export interface DmtcpPdbLink {
@@ -136,10 +137,14 @@ export class DmtcpPdbHost {
     const coordinator = this.requireCoordinator();
     // The image has the breakpoints of its own time; the user's current ones win, as with forks.
     const state = await link.request('fred_dmtcp_state').then((answer) => answer['state'], () => undefined);
+    debugLog('dmtcp restore: killing the computation');
     await coordinator.command('--kill');
+    debugLog('dmtcp restore: waiting for the live process to end');
     await link.detach();
+    debugLog('dmtcp restore: waiting for the coordinator to see no process');
     await coordinator.waitForPeers(0);
     const restarted = this.spawnRestart(images);
+    debugLog(`dmtcp restore: restarting ${images.join(' ')} as ${restarted.pid}`);
     // A restart that never reaches pdb's prompt (DMTCP waiting for a process that is not there)
     // must not hang the session: killing it fails the attach.
     const timer = setTimeout(() => void restarted.kill(), RESTART_TIMEOUT_MS);
@@ -148,6 +153,7 @@ export class DmtcpPdbHost {
     } finally {
       clearTimeout(timer);
     }
+    debugLog('dmtcp restore: the restarted image answered');
     if (typeof state === 'string') await link.request(`fred_dmtcp_apply ${state}`);
   }
 

@@ -3,9 +3,13 @@
 # process the restarter's fds 0, 1 and 2 and drops every other terminal fd (it cannot reopen a
 # terminal created outside the computation), so fred always starts us, under dmtcp_launch and
 # under dmtcp_restart alike, with the dialogue on fds 0 and 1 and the program's terminal on fd 2.
-# After a restart the dialogue's duplicates are gone: the first read fails with EBADF, and the
-# channels are rebuilt from fds 1 and 2 exactly as at launch (fd 1 is the terminal's read-write
-# slave; fd 0 may be a --stdin file, which DMTCP restores itself). The restarted dialogue's
+# After a restart the dialogue's duplicates are stale: usually gone (a read fails with EBADF), but
+# DMTCP reopens a terminal by its path when that path exists again, and pseudo-terminal numbers
+# are reused: the duplicate may then be some other process's terminal, where a read waits
+# forever (seen under load). So the prompt waits in short slices and checks whether fd 1 is still
+# the program's terminal it was made at launch: after a restart it is the new dialogue. Either
+# way the channels are rebuilt from fds 1 and 2 exactly as at launch (fd 1 is the terminal's
+# read-write slave; fd 0 may be a --stdin file, which DMTCP restores itself). The restarted dialogue's
 # terminal comes back in canonical mode with echo: it is made raw again, and only then does
 # fred_pdb say where it is (fred writes nothing to a restarted image before that).
 
@@ -13,6 +17,7 @@ import base64
 import errno
 import json
 import os
+import select
 import stat
 import termios
 import tty
@@ -32,16 +37,34 @@ class Channels:
         self.writer = None
         self.attach()
 
+    def restarted(self):
+        """Whether fd 1 is no longer the program's terminal: a restart gave it the new dialogue."""
+        try:
+            return terminal_identity(1) != self.program_terminal
+        except OSError:
+            return True
+
     def attach(self):
         if self.reader is not None:
             self.retired += [self.reader, self.writer]
         self.reader = open(os.dup(1), 'r', encoding='utf-8', errors='replace', closefd=False)
         self.writer = open(os.dup(1), 'w', encoding='utf-8', errors='backslashreplace', buffering=1, closefd=False)
         program = os.dup(2)
+        # fd 1 is the program's terminal from here on, until a restart gives us the new dialogue.
+        self.program_terminal = terminal_identity(program)
         # A --stdin file on fd 0 is DMTCP's to restore (a regular file, reopened at its offset).
         for fd in (1, 2) if self.stdin_file is not None and stat.S_ISREG(os.fstat(0).st_mode) else (0, 1, 2):
             os.dup2(program, fd)
         os.close(program)
+
+
+# How often the prompt looks whether a restart happened meanwhile (see the top of this file).
+RESTART_POLL_SECONDS = 0.05
+
+
+def terminal_identity(fd):
+    status = os.fstat(fd)
+    return status.st_dev, status.st_ino, status.st_rdev
 
 
 class DialogueIn:
@@ -51,17 +74,23 @@ class DialogueIn:
         self.on_restart = None
 
     def readline(self, *args):
-        try:
-            return self.channels.reader.readline(*args)
-        except OSError as e:
-            if e.errno != errno.EBADF:
-                raise
-        # Restarted from an image: the terminal fred restarted us on is on fds 0 and 1 now.
-        self.channels.attach()
-        make_raw(self.channels.reader.fileno())
-        if self.on_restart is not None:
-            self.on_restart()
-        return self.channels.reader.readline(*args)
+        # fred writes one command and waits for its answer: a line is never left in the reader's
+        # buffer while we wait here, so waiting on the descriptor is waiting for the next command.
+        while True:
+            try:
+                readable, _, _ = select.select([self.channels.reader], [], [], RESTART_POLL_SECONDS)
+                if not self.channels.restarted():
+                    if readable:
+                        return self.channels.reader.readline(*args)
+                    continue
+            except OSError as e:
+                if e.errno != errno.EBADF:
+                    raise
+            # Restarted from an image: the terminal fred restarted us on is on fds 0 and 1 now.
+            self.channels.attach()
+            make_raw(self.channels.reader.fileno())
+            if self.on_restart is not None:
+                self.on_restart()
 
     def __getattr__(self, name):
         return getattr(self.channels.reader, name)

@@ -3,6 +3,7 @@
 
 import { parsePdbOutput, pdbPrompts, type PdbLine } from '../../../grammars/pdb/api.js';
 import type { DebuggerProcess } from '../../pty/debugger-process.js';
+import { debugLog, debugLogging } from '../../system/debug-log.js';
 
 /** pdb's lines for one command, without the prompt that ended them. */
 export interface PdbReply {
@@ -30,10 +31,12 @@ export class PdbConversation {
 
   constructor(private readonly process: DebuggerProcess) {
     process.onData((text) => {
+      if (debugLogging) debugLog(`pdb ${process.pid} < ${JSON.stringify(text)}`);
       this.buffer += text;
       this.settle();
     });
     process.onExit((code) => {
+      debugLog(`pdb ${process.pid} exited ${code}`);
       this.exitCode = code;
       this.settle();
     });
@@ -69,6 +72,7 @@ export class PdbConversation {
           if (command !== undefined && this.exitCode === undefined) {
             // Whatever came after the last reply answered nothing we asked.
             this.buffer = '';
+            debugLog(`pdb ${this.process.pid} > ${command}`);
             this.process.write(`${command}\n`);
             written?.();
           }
