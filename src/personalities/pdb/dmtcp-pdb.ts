@@ -48,8 +48,6 @@ export interface DmtcpPlacement {
 // A fixed snippet: the terminal's path travels in the environment, never through the shell's parser.
 const PROGRAM_TERMINAL_ON_FD_2 = 'exec 2<>"$FRED_PROGRAM_TTY"; exec "$0" "$@"';
 
-// A restore takes about a second alone; the full test suite's load was seen to stretch it a lot.
-const FIRST_RESTART_TIMEOUT_MS = 20_000;
 const RESTART_TIMEOUT_MS = 30_000;
 
 export class DmtcpPdbHost {
@@ -145,31 +143,18 @@ export class DmtcpPdbHost {
     await link.detach();
     debugLog('dmtcp restore: waiting for the coordinator to see no process');
     await coordinator.waitForPeers(0);
-    try {
-      await this.restartOnce(images, link, FIRST_RESTART_TIMEOUT_MS);
-    } catch (error) {
-      // Under load a restarted image now and then never said a word, and a second try with the
-      // same coordinator hung the same way (fred's debug log): the second try gets a new one.
-      debugLog(`dmtcp restore: no answer (${error instanceof Error ? error.message : String(error)}); again with a new coordinator`);
-      await this.requireCoordinator().command('--kill').catch(() => undefined);
-      await this.requireCoordinator().dispose();
-      this.coordinator = await DmtcpCoordinator.start(this.tools, this.directory.path);
-      await this.restartOnce(images, link, RESTART_TIMEOUT_MS);
-    }
-    debugLog('dmtcp restore: the restarted image answered');
-    if (typeof state === 'string') await link.request(`fred_dmtcp_apply ${state}`);
-  }
-
-  /** Restarts `images` and attaches pdb to them; a restart silent for `timeoutMs` is killed, which fails the attach. */
-  private async restartOnce(images: string[], link: DmtcpPdbLink, timeoutMs: number): Promise<void> {
     const restarted = this.spawnRestart(images);
     debugLog(`dmtcp restore: restarting ${images.join(' ')} as ${restarted.pid}`);
-    const timer = setTimeout(() => void restarted.kill(), timeoutMs);
+    // A restart that never reaches pdb's prompt (DMTCP waiting for a process that is not there)
+    // must not hang the session: killing it fails the attach.
+    const timer = setTimeout(() => void restarted.kill(), RESTART_TIMEOUT_MS);
     try {
       await link.attach(restarted);
     } finally {
       clearTimeout(timer);
     }
+    debugLog('dmtcp restore: the restarted image answered');
+    if (typeof state === 'string') await link.request(`fred_dmtcp_apply ${state}`);
   }
 
   private spawnRestart(images: string[]): DebuggerProcess {
