@@ -135,11 +135,10 @@ const EXPENSIVE_EVALUATION_MS = 2;
 async function findCheckpointStretch(search: Search, current: Moment): Promise<{ earlier: Moment; later: Moment } | null> {
   const anchors = [...chain(current)].filter((anchor) => anchor !== current && anchor.checkpoint !== undefined && anchor.mark);
   const laterThan = (index: number): Moment => (index === 0 ? current : anchors[index - 1]!);
-  const atCheckpoints = checkpointValues(search, anchors);
   const differs = async (index: number): Promise<boolean> => {
     const stretch = { earlier: anchors[index]!, later: laterThan(index), low: 0, high: 1 };
     report(search, 'checkpoints', stretch);
-    let value = await atCheckpoints.value(index);
+    let value = await valueInPlace(search, anchors[index]!);
     if (value === null) {
       // No answer in place: a Ctrl-C that ended the copy's evaluation stops the search here.
       report(search, 'checkpoints', stretch);
@@ -175,21 +174,16 @@ const CHECKPOINTS_ONE_BY_ONE = 8;
 /**
  * EXPR's value at an anchor's checkpoint without moving the program, where the personality can
  * (WatchPowers.valuesAtCheckpoints: pdb evaluates in a throwaway copy of its fork): a restore
- * less per checkpoint looked at. Asked one at a time, only where the walk looks (an EXPR that
- * loops or is slow at old moments is not run there for nothing). `value` is null where the
- * personality cannot say (then the caller restores and evaluates).
+ * less per checkpoint looked at. Asked only where the walk looks (an EXPR that loops or is slow
+ * at old moments is not run there for nothing). Null where the personality cannot say (then the
+ * caller restores and evaluates).
  */
-function checkpointValues(search: Search, anchors: Moment[]): { value(index: number): Promise<string | null> } {
-  const batch = search.watch.valuesAtCheckpoints?.bind(search.watch);
-  return {
-    async value(index: number): Promise<string | null> {
-      if (!batch) return null;
-      const [value] = await batch([anchors[index]!.checkpoint!], search.expression, search.frame);
-      if (value === null || value === undefined) return null;
-      search.stats.probes++;
-      return value;
-    },
-  };
+async function valueInPlace(search: Search, anchor: Moment): Promise<string | null> {
+  if (!search.watch.valuesAtCheckpoints) return null;
+  const [value] = await search.watch.valuesAtCheckpoints([anchor.checkpoint!], search.expression, search.frame);
+  if (value === null || value === undefined) return null;
+  search.stats.probes++;
+  return value;
 }
 
 /**

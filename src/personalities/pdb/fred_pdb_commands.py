@@ -140,8 +140,7 @@ class ReplayCommands:
         the stop the checkpoint was taken at)."""
         if not self.program_alive():
             return UNAVAILABLE
-        frames = [frame for frame, _ in self.stack[:self.stop_index + 1]]
-        return self.evaluate_in(self.frame_at_depth(frames, question['frame']) if frames else None, question['expression'])
+        return self.evaluate_in(self.watched_frame_of_stop(question['frame']), question['expression'])
 
     def watched_request(self, arg, command):
         """(the watched frame of the stop, or None; the expression) from a {"frame", "expression"}
@@ -152,8 +151,12 @@ class ReplayCommands:
         except Exception as e:
             self.reply({'error': 'bad %s payload: %s' % (command, self._format_exc(e))})
             return None
+        return self.watched_frame_of_stop(watched), expression
+
+    def watched_frame_of_stop(self, watched):
+        """The watched frame among the stop's frames (not the frame `up` chose), or None."""
         frames = [frame for frame, _ in self.stack[:self.stop_index + 1]]
-        return self.frame_at_depth(frames, watched) if frames else None, expression
+        return self.frame_at_depth(frames, watched) if frames else None
 
     def fred_changes_program(self, arg):
         """Payload as fred_evaluate_in's: whether evaluating the expression in that frame changes
