@@ -12,6 +12,8 @@ export default defineConfig({
     // ran at the same time, never alone (README, "DMTCP backend"); and the gdb tests with 1 ms
     // checkpoints are sensitive to load. Tests in a file still run one after another.
     fileParallelism: false,
+    // fred's debug log on in every test; a failure's message ends with its last lines.
+    setupFiles: ['test/helpers/debug-log-on-failure.ts'],
     // chevrotain's grammar checks, which fred itself skips (grammars/chevrotain.ts).
     env: { FRED_CHECK_GRAMMARS: '1' },
   },
