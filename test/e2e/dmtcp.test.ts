@@ -4,6 +4,7 @@
 // nothing DMTCP started survives fred. Skipped, with the reason printed, where DMTCP is missing.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -389,6 +390,25 @@ describe.skipIf(!dmtcpAvailable)('fred --backend dmtcp on the command line', { t
     const gdb = await runFred(['--backend', 'dmtcp', '--', join(process.cwd(), 'fixtures', 'bin', 'linked_list')]);
     expect(gdb.code).toBe(2);
     expect(gdb.stderr.split('\n')[0]).toBe('fred: --backend dmtcp works with pdb only (gdb sessions use --backend fork; see the README\'s DMTCP backend section)');
+  });
+
+  it('the computation holds no descriptor fred inherited: a pipe shared with another computation made restores hang', async () => {
+    // DMTCP elects one owner per open file by fcntl(F_SETOWN) at each checkpoint; a pipe two
+    // computations inherited from one parent let the other's checkpoint take it, and the restarted
+    // image then waited forever for the descriptor to be handed over (README, DMTCP backend).
+    // fred inherits a FIFO here; neither the launched program nor the restarted one may hold it.
+    const folder = scratch();
+    const fifo = join(folder, 'inherited-fifo');
+    execFileSync('mkfifo', [fifo]);
+    const commands = join(folder, 'commands');
+    const held = "p [n for n in __import__('os').listdir('/proc/self/fd') if __import__('os').path.exists('/proc/self/fd/' + n) and __import__('os').readlink('/proc/self/fd/' + n).endswith('inherited-fifo')]";
+    writeFileSync(commands, `${held}\nnext\ncheckpoint\nnext\nrestart 1\n${held}\n`);
+    const run = await runFred(['--batch', '--json', '--commands', commands, '--backend', 'dmtcp', '--', fixtureSource('linked_list.py')], { timeoutMs: 60_000, inheritedFile: fifo });
+    expect(run.code, run.stderr).toBe(0);
+    const outputs = run.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { output: string }).output.trim());
+    expect(outputs).toHaveLength(6);
+    expect(outputs[0]).toBe('[]');
+    expect(outputs[5]).toBe('[]');
   });
 });
 

@@ -22,6 +22,9 @@ export interface FredRunOptions {
   env?: Record<string, string>;
   /** Called with the child's pid as soon as it is spawned. */
   onSpawn?: (pid: number) => void;
+  /** A file (a FIFO, say) fred inherits open on fd 200, as from a parent that leaks descriptors
+   * (node itself marks low-numbered ones close-on-exec). */
+  inheritedFile?: string;
 }
 
 /** Builds fixtures, the launcher and dist/ once per worker. */
@@ -34,9 +37,12 @@ export function prepareCli(): void {
 export function runFred(args: string[], options: FredRunOptions = {}): Promise<FredRun> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fredBin, ...args], {
+    const [file, argv, extraEnv] = options.inheritedFile === undefined
+      ? [process.execPath, [fredBin, ...args], {}]
+      : ['/bin/bash', ['-c', 'exec 200<>"$FRED_TEST_INHERITED"; exec "$0" "$@"', process.execPath, fredBin, ...args], { FRED_TEST_INHERITED: options.inheritedFile }];
+    const child = spawn(file, argv, {
       cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...options.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (child.pid !== undefined) options.onSpawn?.(child.pid);

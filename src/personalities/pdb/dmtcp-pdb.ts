@@ -44,9 +44,16 @@ export interface DmtcpPlacement {
   resume?: DmtcpResumePoint;
 }
 
-// The program's terminal goes on fd 2 before DMTCP starts; fd 0 and 1 stay the dialogue's pty.
-// A fixed snippet: the terminal's path travels in the environment, never through the shell's parser.
-const PROGRAM_TERMINAL_ON_FD_2 = 'exec 2<>"$FRED_PROGRAM_TTY"; exec "$0" "$@"';
+// A fixed bash snippet run before dmtcp_launch and dmtcp_restart (the terminal's path travels in
+// the environment, never through the shell's parser):
+// - every descriptor above 2 that fred's process let through is closed. DMTCP elects one owner of
+//   each open file by fcntl(F_SETOWN) at every checkpoint; a pipe two computations inherited from
+//   one parent (a shell's, a test runner's) let the other computation's checkpoint take it, and
+//   the restarted image then waited forever for the owner to hand it over: a silent restore.
+//   (bash, not sh: dash cannot name descriptors above 9.)
+// - the program's terminal goes on fd 2; fd 0 and 1 stay the dialogue's pty.
+const LAUNCH_SNIPPET = 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; '
+  + 'exec 2<>"$FRED_PROGRAM_TTY"; exec "$0" "$@"';
 
 const RESTART_TIMEOUT_MS = 30_000;
 
@@ -166,8 +173,8 @@ export class DmtcpPdbHost {
   private spawn(file: string, args: string[]): DebuggerProcess {
     const options = this.spawnOptions!;
     return new DebuggerProcess({
-      file: '/bin/sh',
-      args: ['-c', PROGRAM_TERMINAL_ON_FD_2, file, ...args],
+      file: '/bin/bash',
+      args: ['-c', LAUNCH_SNIPPET, file, ...args],
       cwd: options.cwd,
       env: { ...options.env, FRED_PROGRAM_TTY: options.programTty, DMTCP_TMPDIR: this.directory.path },
     });
