@@ -32,6 +32,23 @@ export function ensureRecordShim(): void {
   built = true;
 }
 
+/**
+ * native/build/Release/_fred_frame_boundaries (the python3 extension of pdb/frame-boundaries.c),
+ * rebuilt when its source is newer; its path.
+ */
+export function ensureFrameBoundaries(): string {
+  const suffix = execFileSync('python3', ['-c', 'import importlib.machinery; print(importlib.machinery.EXTENSION_SUFFIXES[0])'], { encoding: 'utf8' }).trim();
+  const output = join(repoRoot, 'native', 'build', 'Release', `_fred_frame_boundaries${suffix}`);
+  const sources = [join(repoRoot, 'native', 'CMakeLists.txt'), join(repoRoot, 'native', 'pdb', 'frame-boundaries.c')];
+  const stale = () => !existsSync(output) || sources.some((source) => mtime(source) > mtime(output));
+  if (stale()) {
+    withLock(() => {
+      if (stale()) execFileSync('npm', ['run', '-s', 'build:native'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    });
+  }
+  return output;
+}
+
 /** Compiles `test/native/programs/NAME.c` into `directory/NAME`; returns the binary's path. */
 export function compileProgram(name: string, directory: string): string {
   const output = join(directory, name);

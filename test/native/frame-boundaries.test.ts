@@ -1,0 +1,58 @@
+// native/pdb/frame-boundaries.c, the groundwork for untraced forward runs under pdb (not used by
+// fred_pdb yet): a position (E, k), frame boundaries and events since the last one, names the same
+// event whether the run traced every frame or almost none. test/helpers/frame_boundaries_oracle.py
+// does the runs (each a fork of one python3) and says what it found.
+
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/build.js';
+import { fixtureSource } from '../helpers/fixtures.js';
+import { ensureFrameBoundaries } from './native-build.js';
+
+interface OracleReport {
+  supported: boolean;
+  events: number;
+  plainEvents: number;
+  checked: number;
+  mismatchCount: number;
+  mismatches: unknown[];
+  fullTraceCalls: number;
+  untracedTraceCalls: number;
+  lastReached: boolean;
+}
+
+function oracle(fixture: string, args: string[], targets: number, seed: number): OracleReport {
+  const module = ensureFrameBoundaries();
+  const output = execFileSync('python3', [join(repoRoot, 'test', 'helpers', 'frame_boundaries_oracle.py'), module, String(targets), String(seed), fixtureSource(fixture), ...args], {
+    encoding: 'utf8', timeout: 50_000,
+  });
+  return JSON.parse(output) as OracleReport;
+}
+
+describe('frame boundaries: positions reachable without tracing (CPython 3.11)', () => {
+  // control_flow.py has generators, exceptions through recursion, with, properties, lambdas called
+  // from C, a decorator and a coroutine; crash.py ends in an uncaught exception.
+  it.each([
+    ['control_flow.py', [], 3],
+    ['recursion.py', [], 4],
+    ['crash.py', [], 5],
+    ['linked_list.py', [], 6],
+    ['inventory.py', ['300', '200'], 7],
+  ] as const)('%s: every picked position is the same event untraced as traced', (fixture, args, seed) => {
+    const report = oracle(fixture, [...args], 120, seed);
+    expect(report.supported).toBe(true);
+    // The same events fred's index counts today (a plain sys.settrace count of the program's).
+    expect(report.events).toBe(report.plainEvents);
+    expect(report.checked).toBe(Math.min(120, report.events));
+    expect(report.mismatches).toEqual([]);
+    expect(report.lastReached).toBe(true);
+  });
+
+  it('leaves the frames before the target untraced: inventory.py runs to its last event with a fraction of the trace calls', () => {
+    const report = oracle('inventory.py', ['300', '200'], 1, 1);
+    expect(report.lastReached).toBe(true);
+    expect(report.fullTraceCalls).toBeGreaterThan(report.events);
+    expect(report.untracedTraceCalls * 20).toBeLessThan(report.fullTraceCalls);
+  });
+});
