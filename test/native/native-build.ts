@@ -46,6 +46,7 @@ export function ensureFrameBoundaries(): string {
       if (stale()) execFileSync('npm', ['run', '-s', 'build:native'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
     });
   }
+  if (!existsSync(output)) throw new Error(`${output} was not built: CMake found no Python 3 development headers for python3`);
   return output;
 }
 
