@@ -76,6 +76,14 @@ async function reverseExecution(): Promise<Row[]> {
     await session.close();
     return elapsed;
   });
+  // native/pdb/frame-boundaries.c, not used by fred_pdb yet: what a forward run could cost with
+  // positions named by frame boundaries (almost every frame untraced), and what tracing every
+  // frame costs (fred's event counter today, at best).
+  const boundariesModule = frameBoundariesModule();
+  const boundaries = (mode: string) => (boundariesModule === undefined ? '—' as const
+    : best(3, () => timeCommand('python3', [packageFile('bench', 'frame_boundaries_run.py'), boundariesModule, mode, INVENTORY, '200000', '-1'])));
+  const boundariesUntraced = boundaries('untraced');
+  const boundariesFull = boundaries('full');
   // Both sides include starting the debugger, as `gdb -batch -ex run` does.
   const forward = await bestAsync(3, async () => {
     const start = process.hrtime.bigint();
@@ -148,7 +156,16 @@ async function reverseExecution(): Promise<Row[]> {
     { measure: 'restore (gdb restart + re-checkpoint)', seconds: restore, ratio: restore / next },
     { measure: 'forward run, python3 (inventory.py, 200k orders)', seconds: plainPython, ratio: 1 },
     { measure: 'fred continue under pdb, automatic checkpoints on (target <= 1.3x)', seconds: forwardPython, ratio: forwardPython / plainPython },
+    { measure: 'python3 counting frame boundaries, frames untraced (frame-boundaries.c, not in fred yet)', seconds: boundariesUntraced, ratio: typeof boundariesUntraced === 'number' ? boundariesUntraced / plainPython : '—' },
+    { measure: 'python3 with every frame traced by the same module (the floor of counting every event)', seconds: boundariesFull, ratio: typeof boundariesFull === 'number' ? boundariesFull / plainPython : '—' },
   ];
+}
+
+/** native/build/Release/_fred_frame_boundaries for this python3, if it was built. */
+function frameBoundariesModule(): string | undefined {
+  const suffix = spawnSync('python3', ['-c', 'import importlib.machinery; print(importlib.machinery.EXTENSION_SUFFIXES[0])'], { encoding: 'utf8' }).stdout.trim();
+  const file = packageFile('native', 'build', 'Release', `_fred_frame_boundaries${suffix}`);
+  return existsSync(file) ? file : undefined;
 }
 
 /**
