@@ -30,6 +30,9 @@ function oracle(fixture: string, args: string[], targets: number, seed: number):
   return JSON.parse(output) as OracleReport;
 }
 
+// The module relies on CPython 3.11's internals; built for another python3 it says it is unsupported.
+const python311 = execFileSync('python3', ['-c', 'import sys; print(sys.version_info[:2] == (3, 11))'], { encoding: 'utf8' }).trim() === 'True';
+
 describe('frame boundaries: positions reachable without tracing (CPython 3.11)', () => {
   // control_flow.py has generators, exceptions through recursion, with, properties, lambdas called
   // from C, a decorator and a coroutine; crash.py ends in an uncaught exception.
@@ -41,7 +44,8 @@ describe('frame boundaries: positions reachable without tracing (CPython 3.11)',
     ['inventory.py', ['300', '200'], 7],
   ] as const)('%s: every picked position is the same event untraced as traced', (fixture, args, seed) => {
     const report = oracle(fixture, [...args], 120, seed);
-    expect(report.supported).toBe(true);
+    expect(report.supported).toBe(python311);
+    if (!python311) return;
     // The same events fred's index counts today (a plain sys.settrace count of the program's).
     expect(report.events).toBe(report.plainEvents);
     expect(report.checked).toBe(Math.min(120, report.events));
@@ -51,6 +55,8 @@ describe('frame boundaries: positions reachable without tracing (CPython 3.11)',
 
   it('leaves the frames before the target untraced: inventory.py runs to its last event with a fraction of the trace calls', () => {
     const report = oracle('inventory.py', ['300', '200'], 1, 1);
+    expect(report.supported).toBe(python311);
+    if (!python311) return;
     expect(report.lastReached).toBe(true);
     expect(report.fullTraceCalls).toBeGreaterThan(report.events);
     expect(report.untracedTraceCalls * 20).toBeLessThan(report.fullTraceCalls);
