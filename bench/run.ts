@@ -161,11 +161,14 @@ async function reverseExecution(): Promise<Row[]> {
   ];
 }
 
-/** native/build/Release/_fred_frame_boundaries for this python3, if it was built. */
+/** native/build/Release/_fred_frame_boundaries for this python3, if it was built and supports it (3.11). */
 function frameBoundariesModule(): string | undefined {
   const suffix = spawnSync('python3', ['-c', 'import importlib.machinery; print(importlib.machinery.EXTENSION_SUFFIXES[0])'], { encoding: 'utf8' }).stdout.trim();
   const file = packageFile('native', 'build', 'Release', `_fred_frame_boundaries${suffix}`);
-  return existsSync(file) ? file : undefined;
+  if (!existsSync(file)) return undefined;
+  const check = 'import importlib.util, sys; s = importlib.util.spec_from_file_location("_fred_frame_boundaries", sys.argv[1]); '
+    + 'm = importlib.util.module_from_spec(s); s.loader.exec_module(m); print(m.supported)';
+  return spawnSync('python3', ['-c', check, file], { encoding: 'utf8' }).stdout.trim() === '1' ? file : undefined;
 }
 
 /**
