@@ -86,6 +86,11 @@ class LineReader:
             return None
 
 
+def announced_pid(line):
+    """The pid in a copy's first line ({"pid": N}), or None."""
+    return line['pid'] if isinstance(line, dict) and isinstance(line.get('pid'), int) else None
+
+
 def receive_line(connection):
     data = b''
     while not data.endswith(b'\n'):
@@ -207,7 +212,9 @@ class Snapshots:
         """`request` evaluated at each checkpoint's moment (see evaluate_in_copy): a value, or
         None where a checkpoint did not answer. Ctrl-C (KeyboardInterrupt) ends the copies still
         evaluating; their values are None."""
-        asked = []
+        # One reader per checkpoint asked (None where it could not be reached), kept for both
+        # phases below: what an interrupted read buffered stays there.
+        readers = []
         values = [None] * len(checkpoints)
         copies = {}
         answered = set()
@@ -216,32 +223,31 @@ class Snapshots:
                 try:
                     connection = self.connect(checkpoint)
                 except OSError:
-                    connection = None
-                asked.append(connection)
-                if connection is not None:
-                    send_line(connection, dict(request, op='evaluate'))
-            for index, connection in enumerate(asked):
-                if connection is None:
+                    readers.append(None)
                     continue
-                lines = LineReader(connection)
-                first = lines.next()
-                if isinstance(first, dict) and isinstance(first.get('pid'), int):
-                    copies[index] = first['pid']
-                    answer = lines.next()
+                readers.append(LineReader(connection))
+                send_line(connection, dict(request, op='evaluate'))
+            for index, reader in enumerate(readers):
+                if reader is None:
+                    continue
+                pid = announced_pid(reader.next())
+                if pid is not None:
+                    copies[index] = pid
+                    answer = reader.next()
                     del copies[index]
                     if isinstance(answer, dict):
                         values[index] = answer.get('value')
                 answered.add(index)
         except (KeyboardInterrupt, OSError):
             # Copies asked but not heard from yet say their pid within moments of starting.
-            for index, connection in enumerate(asked):
-                if connection is None or index in answered or index in copies:
+            for index, reader in enumerate(readers):
+                if reader is None or index in answered or index in copies:
                     continue
                 try:
-                    connection.settimeout(0.5)
-                    first = LineReader(connection).next()
-                    if isinstance(first, dict) and isinstance(first.get('pid'), int):
-                        copies[index] = first['pid']
+                    reader.connection.settimeout(0.5)
+                    pid = announced_pid(reader.next())
+                    if pid is not None:
+                        copies[index] = pid
                 except (OSError, KeyboardInterrupt):
                     pass
             for pid in copies.values():
@@ -250,9 +256,9 @@ class Snapshots:
                 except OSError:
                     pass
         finally:
-            for connection in asked:
-                if connection is not None:
-                    connection.close()
+            for reader in readers:
+                if reader is not None:
+                    reader.connection.close()
         return values
 
     def fork_worker(self):
