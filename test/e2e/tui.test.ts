@@ -1,9 +1,8 @@
 // `fred tui` end to end on a pseudo-terminal, read back through a headless xterm: locations against
 // a plain Session doing the same, the layout against resizes, quitting against leftover processes.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../src/session/session.js';
 import type { Location } from '../../src/debugger/types.js';
@@ -273,29 +272,19 @@ async function plainPdbSteps(): Promise<Location | null> {
 describe.skipIf(!dmtcpAvailable)('fred tui with pdb on the DMTCP backend', () => {
   it('--backend dmtcp: s, s, s, S land where a plain session does; quitting leaves nothing', async () => {
     const expected = await plainPdbSteps();
-    // This reverse-step (a DMTCP restore) hung now and then under the full suite's load: fred's
-    // debug log says where, in the failure's message.
-    const logFolder = mkdtempSync(join(tmpdir(), 'tui-dmtcp-log-'));
-    const log = join(logFolder, 'fred.log');
-    try {
-      const { tui, everStarted } = startTui(['--backend', 'dmtcp', '--', fixtureSource(LINKED_LIST_PY)], { env: { FRED_DEBUG_LOG: log } });
-      await tui.waitForStatus(/linked_list\.py:\d+ <module> │ stopped/);
-      await tui.waitForIdle();
-      await move(tui, 's', 1);
-      await move(tui, 's', 2);
-      await move(tui, 's', 3);
-      await move(tui, 'S', 4).catch((error: unknown) => {
-        const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-60).join('\n') : '(no debug log)';
-        throw new Error(`${error instanceof Error ? error.message : String(error)}\nfred's debug log, last lines:\n${tail}`);
-      });
-      const lines = await tui.waitForStatus(new RegExp(`${escapeRegExp(statusText(expected))} │ stopped`));
-      expect(lines[23]).toContain(statusText(expected));
-      await quitCleanly(tui, everStarted, true);
-      // The log was written (the restore's steps are in it).
-      expect(readFileSync(log, 'utf8')).toContain('dmtcp restore: the restarted image answered');
-    } finally {
-      rmSync(logFolder, { recursive: true, force: true });
-    }
+    const { tui, everStarted } = startTui(['--backend', 'dmtcp', '--', fixtureSource(LINKED_LIST_PY)]);
+    await tui.waitForStatus(/linked_list\.py:\d+ <module> │ stopped/);
+    await tui.waitForIdle();
+    await move(tui, 's', 1);
+    await move(tui, 's', 2);
+    await move(tui, 's', 3);
+    await move(tui, 'S', 4);
+    const lines = await tui.waitForStatus(new RegExp(`${escapeRegExp(statusText(expected))} │ stopped`));
+    expect(lines[23]).toContain(statusText(expected));
+    await quitCleanly(tui, everStarted, true);
+    // fred (a child: it inherits the suite's FRED_DEBUG_LOG, test/helpers/debug-log-on-failure.ts)
+    // logged the restore's steps.
+    expect(readFileSync(process.env['FRED_DEBUG_LOG']!, 'utf8')).toContain('dmtcp restore: the restarted image answered');
   }, 120_000);
 });
 
