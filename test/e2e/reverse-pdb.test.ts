@@ -150,4 +150,18 @@ describe('reverse execution under pdb', () => {
     await expect(session.restartCheckpoint(99)).rejects.toThrow(/no checkpoint 99/);
     expect(where(await session.location())).toBe(first);
   });
+
+  it('at the exit hold, step, next and continue are refused (as under gdb) and leave the end in place; run starts again', async () => {
+    const session = await start('linked_list.py');
+    expect((await session.continue()).state).toEqual({ kind: 'exited', code: 0 });
+    for (const command of ['step', 'next', 'continue']) {
+      await expect(session.native(command)).rejects.toThrow('The program is not being run.');
+    }
+    // Still the end: its state reads, and going back from it works.
+    expect(await session.evaluate('i')).toBe('19');
+    expect((await session.reverseStep()).location).toMatchObject({ function: 'list_len' }); // its last line, inside the print's call
+    const again = await session.native('run');
+    expect(again.state).toEqual({ kind: 'stopped' });
+    expect(again.location).toMatchObject({ line: 10, depth: 1 });
+  });
 });
