@@ -76,14 +76,13 @@ async function reverseExecution(): Promise<Row[]> {
     await session.close();
     return elapsed;
   });
-  // native/pdb/frame-boundaries.c, not used by fred_pdb yet: what a forward run could cost with
-  // positions named by frame boundaries (almost every frame untraced), and what tracing every
-  // frame costs (fred's event counter today, at best).
-  const boundariesModule = frameBoundariesModule();
-  const boundaries = (mode: string) => (boundariesModule === undefined ? '—' as const
-    : best(3, () => timeCommand('python3', [packageFile('bench', 'frame_boundaries_run.py'), boundariesModule, mode, INVENTORY, '200000', '-1'])));
-  const boundariesUntraced = boundaries('untraced');
-  const boundariesFull = boundaries('full');
+  // fred's event counter alone: its frame hook with frames untraced (the floor of fred's
+  // `continue`), and every frame traced by its C trace function (the floor of counting every event).
+  const counterModule = eventCounterModule();
+  const counterAlone = (mode: string) => (counterModule === undefined ? '—' as const
+    : best(3, () => timeCommand('python3', [packageFile('bench', 'event_counter_run.py'), counterModule, mode, INVENTORY, '200000', '-1'])));
+  const counterUntraced = counterAlone('untraced');
+  const counterFull = counterAlone('full');
   // Both sides include starting the debugger, as `gdb -batch -ex run` does.
   const forward = await bestAsync(3, async () => {
     const start = process.hrtime.bigint();
@@ -156,18 +155,18 @@ async function reverseExecution(): Promise<Row[]> {
     { measure: 'restore (gdb restart + re-checkpoint)', seconds: restore, ratio: restore / next },
     { measure: 'forward run, python3 (inventory.py, 200k orders)', seconds: plainPython, ratio: 1 },
     { measure: 'fred continue under pdb, automatic checkpoints on (target <= 1.3x)', seconds: forwardPython, ratio: forwardPython / plainPython },
-    { measure: 'python3 counting frame boundaries, frames untraced (frame-boundaries.c, not in fred yet)', seconds: boundariesUntraced, ratio: typeof boundariesUntraced === 'number' ? boundariesUntraced / plainPython : '—' },
-    { measure: 'python3 with every frame traced by the same module (the floor of counting every event)', seconds: boundariesFull, ratio: typeof boundariesFull === 'number' ? boundariesFull / plainPython : '—' },
+    { measure: 'python3 under fred\'s event counter, frames untraced (CPython 3.11)', seconds: counterUntraced, ratio: typeof counterUntraced === 'number' ? counterUntraced / plainPython : '—' },
+    { measure: 'python3 with every frame traced by the same counter (the floor of counting every event)', seconds: counterFull, ratio: typeof counterFull === 'number' ? counterFull / plainPython : '—' },
   ];
 }
 
-/** native/build/Release/_fred_frame_boundaries for this python3, if it was built and supports it (3.11). */
-function frameBoundariesModule(): string | undefined {
+/** native/build/Release/_fred_event_counter for this python3, if it was built with its frame hook (3.11). */
+function eventCounterModule(): string | undefined {
   const suffix = spawnSync('python3', ['-c', 'import importlib.machinery; print(importlib.machinery.EXTENSION_SUFFIXES[0])'], { encoding: 'utf8' }).stdout.trim();
-  const file = packageFile('native', 'build', 'Release', `_fred_frame_boundaries${suffix}`);
+  const file = packageFile('native', 'build', 'Release', `_fred_event_counter${suffix}`);
   if (!existsSync(file)) return undefined;
-  const check = 'import importlib.util, sys; s = importlib.util.spec_from_file_location("_fred_frame_boundaries", sys.argv[1]); '
-    + 'm = importlib.util.module_from_spec(s); s.loader.exec_module(m); print(m.supported)';
+  const check = 'import importlib.util, sys; s = importlib.util.spec_from_file_location("_fred_event_counter", sys.argv[1]); '
+    + 'm = importlib.util.module_from_spec(s); s.loader.exec_module(m); print(m.hooked)';
   return spawnSync('python3', ['-c', check, file], { encoding: 'utf8' }).stdout.trim() === '1' ? file : undefined;
 }
 

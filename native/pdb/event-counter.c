@@ -1,61 +1,199 @@
-/* fred's event counter for pdb, in C: fred_pdb_events.EventCounter's RUN_FREE mode without a
- * Python call per event. Python's own tracing machinery still runs (a frame object per call, a
- * line number per event), but the trace function itself costs a few instructions instead of a
- * Python call, which is most of the forward-run overhead of fred on Python programs.
+/* fred's event counter for pdb, in C: the position of a Python run, and fred_pdb_events'
+ * tracer modes without a Python call per event.
  *
- * It must count exactly what the Python tracer counts (the index names one moment of a run,
- * whichever tracer counted it): every call, line, return and exception event in a frame of a
- * program file (classified by the same Python function, into the same dict). The main module's
- * call and return events are the Python tracer's business (its return is the program's end), and
- * so is the event whose index is the stop target: at those, `on_main(frame, event, arg)` (not
- * counted here) or `on_reached(frame, event, arg)` (counted) is called, and Python takes over.
- * Like the Python tracer, it keeps the exception unwinding the main module's frame, if one is
- * (from its exception event to its next line event), for the Python tracer to take over. */
+ * A position is a pair (E, k) that names one trace event of a run, whichever tracer counted it:
+ *
+ *   With the frame hook (CPython 3.11): E counts the boundaries of program frames (each entry
+ *   and each exit of a frame whose code is in a program file, counted by a PEP 523 frame
+ *   evaluation hook, which sees every frame since 3.11 does not inline Python-to-Python calls
+ *   while a hook is set), and k counts the trace events (line, return, exception) in program
+ *   frames since the last boundary; a call event is (E, 0), just after its entry boundary, and
+ *   the exit boundary comes after the frame's return event. Positions can then be reached
+ *   without tracing most of a run: in the UNTRACED mode (`continue` without breakpoints, a replay
+ *   running to a target) only the main module's frame is traced (its end is the program's), and
+ *   every frame from the target's boundary on; the others run at nearly native speed (a trace
+ *   function makes 3.11 run traced frames unspecialized, ~2.5-3x slower).
+ *
+ *   Without it (another python3): the same pairs by the events alone (fred_pdb_events' Python
+ *   counter follows the same rule): a call event starts a boundary, (E + 1, 0); other events
+ *   are (E, k + 1); after a return event the next event starts a boundary. Every frame is traced.
+ *
+ * Tracing is switched per frame through the thread's CFrame.use_tracing (0 or 255), which a
+ * callee's CFrame inherits and the eval loop checks at every instruction: the hook sets it for
+ * the callee before evaluating it and sets the caller's after. Frames of other files are neither
+ * boundaries nor counted; they inherit their caller's tracing. Nothing is counted while the
+ * thread is inside a trace function (tstate->tracing): the debugger's own evaluations.
+ *
+ * The main module's call and return events are the Python tracer's business (its return is the
+ * program's end): they go to on_main uncounted, and Python counts them (tick). The event at or
+ * past the target goes to on_reached, or to on_interrupt when the target was an interrupt's (see
+ * request_stop). The exception unwinding the main module's frame, if one is, is kept for the
+ * Python tracer (from its exception event to its next line event). */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <frameobject.h>
 
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+#define Py_BUILD_CORE 1
+#include <internal/pycore_frame.h>
+#define HOOKED 1
+#else
+#define HOOKED 0
+#endif
+
+enum reached { NOT_YET = 0, TARGET = 1, INTERRUPT = 2 };
+
 static struct {
-    long long count;
-    long long stop_at;    /* -1: never */
-    PyObject *main_code;  /* the main module's code object */
+    long long E, k;
+    int exiting;     /* without the hook: the last event was a return, the next starts a boundary */
+    int has_target;
+    int target_is_interrupt;
+    long long target_E, target_k;
+    int running;     /* a run of the program is being counted (begin_run) */
+    int installed;   /* the C trace function is the thread's */
+    int untraced;    /* UNTRACED mode: the hook leaves frames before the target untraced */
+    int classifying; /* is_program is running */
+    int suspended;   /* the debugger runs code outside a trace function (a signal handler) */
+    int inexact;     /* k is not known: a stop forced in an untraced frame (until the next boundary) */
+    long long trace_calls;  /* how often the C trace function ran: what tracing cost */
+    PyObject *main_code;      /* the main module's code object, or NULL until known */
     PyObject *program_files;  /* dict filename -> bool, shared with the Python tracer */
     PyObject *is_program;     /* filename -> bool */
     PyObject *on_reached;
     PyObject *on_main;
+    PyObject *on_interrupt;
     PyObject *unwinding;  /* the exception unwinding the main module's frame, or NULL */
     PyObject *finishing;  /* a frame whose return event goes to on_finished (counted), or NULL */
     PyObject *on_finished;
     PyObject *on_line;     /* line events where a breakpoint may be go to on_line (counted), or NULL */
     PyObject *lines_by_file;  /* dict filename -> frozenset of breakpoint lines, filled by lines_of */
     PyObject *lines_of;       /* filename -> frozenset */
-    PyObject *last_code;  /* one-entry cache: a code object (held) and whether it is counted */
-    int last_counted;
-    int installed;
-} state = { .stop_at = -1 };
+} state;
 
 static PyObject *event_names[4];  /* PyTrace_CALL, _EXCEPTION, _LINE, _RETURN */
 
-/* Holds `value` in `*slot`, releasing what was there. */
+/* Holds `value` (or nothing) in `*slot`, releasing what was there. */
 static void keep(PyObject **slot, PyObject *value) {
-    Py_INCREF(value);
+    Py_XINCREF(value);
     Py_XSETREF(*slot, value);
 }
 
-static int counted_file(PyObject *filename) {
-    PyObject *known = PyDict_GetItemWithError(state.program_files, filename);  /* borrowed */
-    if (known == NULL) {
+/* Each code object's verdict, kept in its co_extra slot (PEP 523): looked up at every frame entry
+ * and exit, it must cost less than a dict lookup. 0: not known yet. */
+static Py_ssize_t verdict_slot = -1;
+#define PROGRAM ((void *)2)
+#define NOT_PROGRAM ((void *)1)
+
+/* 1 when frames of `code` are the program's, 0 when not, -1 on error (an exception set). */
+static int counted_code(PyObject *code) {
+    void *known = NULL;
+    if (verdict_slot >= 0 && _PyCode_GetExtra(code, verdict_slot, &known) == 0 && known != NULL) return known == PROGRAM;
+    if (state.program_files == NULL) return 0;
+    PyObject *filename = ((PyCodeObject *)code)->co_filename;
+    PyObject *verdict = PyDict_GetItemWithError(state.program_files, filename);  /* borrowed */
+    int counted;
+    if (verdict == NULL) {
         if (PyErr_Occurred()) return -1;
-        PyObject *verdict = PyObject_CallOneArg(state.is_program, filename);
+        /* is_program is Python: its own frames pass the hook, which must not ask again. */
+        state.classifying = 1;
+        verdict = PyObject_CallOneArg(state.is_program, filename);
+        state.classifying = 0;
         if (verdict == NULL) return -1;
         int stored = PyDict_SetItem(state.program_files, filename, verdict);
-        int counted = PyObject_IsTrue(verdict);
+        counted = PyObject_IsTrue(verdict);
         Py_DECREF(verdict);
-        return stored < 0 ? -1 : counted;
+        if (stored < 0 || counted < 0) return -1;
+    } else {
+        counted = PyObject_IsTrue(verdict);
+        if (counted < 0) return -1;
     }
-    return PyObject_IsTrue(known);
+    /* is_program is the same function for the process's life: the verdict stays true. */
+    if (verdict_slot >= 0 && _PyCode_SetExtra(code, verdict_slot, counted ? PROGRAM : NOT_PROGRAM) < 0) PyErr_Clear();
+    return counted;
 }
+
+/* Counts one trace event of a program frame; says whether it is at or past the target (which
+ * is then dropped). */
+static enum reached count_event(int what) {
+#if HOOKED
+    if (what != PyTrace_CALL) state.k++;
+#else
+    if (state.exiting) {
+        state.E++;
+        state.k = 0;
+        state.exiting = 0;
+    }
+    if (what == PyTrace_CALL) {
+        state.E++;
+        state.k = 0;
+    } else {
+        state.k++;
+        state.exiting = what == PyTrace_RETURN;
+    }
+#endif
+    if (state.has_target && (state.E > state.target_E || (state.E == state.target_E && state.k >= state.target_k))) {
+        state.has_target = 0;
+        return state.target_is_interrupt ? INTERRUPT : TARGET;
+    }
+    return NOT_YET;
+}
+
+#if HOOKED
+
+static int past_target_boundary(void) {
+    return state.has_target && state.E >= state.target_E;
+}
+
+/* The hook: every frame evaluation of the interpreter passes here. */
+static PyObject *evaluate(PyThreadState *thread, struct _PyInterpreterFrame *frame, int throwflag) {
+    if (!state.running || thread->tracing || state.classifying || state.suspended)
+        return _PyEval_EvalFrameDefault(thread, frame, throwflag);
+    int counted = counted_code((PyObject *)frame->f_code);
+    if (counted < 0) PyErr_WriteUnraisable((PyObject *)frame->f_code);
+    if (counted <= 0) return _PyEval_EvalFrameDefault(thread, frame, throwflag);
+    /* Calling a generator or coroutine function evaluates its frame only as far as
+     * RETURN_GENERATOR, before any trace event: no boundary (its resumptions are). */
+    if ((frame->f_code->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
+        && frame->prev_instr < _PyCode_CODE(frame->f_code))
+        return _PyEval_EvalFrameDefault(thread, frame, throwflag);
+    state.E++;
+    state.k = 0;
+    state.inexact = 0;
+    /* thread->cframe is still the caller's here: the callee's CFrame copies its use_tracing. */
+    _PyCFrame *callers_cframe = thread->cframe;
+    uint8_t callers = callers_cframe->use_tracing;
+    struct _PyInterpreterFrame *caller = callers_cframe->current_frame;
+    if (state.untraced) {
+        int traced = (PyObject *)frame->f_code == state.main_code || past_target_boundary();
+        callers_cframe->use_tracing = traced ? 255 : 0;
+    }
+    PyObject *result = _PyEval_EvalFrameDefault(thread, frame, throwflag);
+    state.E++;
+    state.k = 0;
+    state.inexact = 0;
+    /* The main module's exit ends the run: what the debugger does next (a post mortem's
+     * traceback) is not the program's. */
+    if ((PyObject *)frame->f_code == state.main_code) state.running = 0;
+    if (state.untraced) {
+        /* The caller runs traced if it is the main module's frame or the target's boundary is
+         * passed; a program frame otherwise not (it may have been traced before UNTRACED began);
+         * another file's frame as it was. */
+        uint8_t after = callers;
+        if (past_target_boundary()) {
+            after = 255;
+        } else if (caller != NULL) {
+            PyObject *code = (PyObject *)caller->f_code;
+            if (code == state.main_code) after = 255;
+            else if (counted_code(code) == 1) after = 0;
+            else if (PyErr_Occurred()) PyErr_WriteUnraisable(code);
+        }
+        thread->cframe->use_tracing = after;
+    }
+    return result;
+}
+
+#endif
 
 static int hand_over(PyObject *callback, PyFrameObject *frame, int what, PyObject *arg) {
     PyObject *result = PyObject_CallFunctionObjArgs(
@@ -94,6 +232,7 @@ static int may_break(PyCodeObject *code, PyFrameObject *frame) {
 
 static int trace(PyObject *unused, PyFrameObject *frame, int what, PyObject *arg) {
     (void)unused;
+    state.trace_calls++;
     if (what > PyTrace_RETURN) return 0;  /* opcode events: never asked for */
     PyObject *code = (PyObject *)PyFrame_GetCode(frame);  /* new reference */
     if (code == state.main_code) {
@@ -102,32 +241,23 @@ static int trace(PyObject *unused, PyFrameObject *frame, int what, PyObject *arg
             return hand_over(state.on_main, frame, what, arg);
         }
         if (what == PyTrace_EXCEPTION) {
-            Py_XINCREF(arg);
-            Py_XSETREF(state.unwinding, arg);
+            keep(&state.unwinding, arg);
         } else {
             Py_CLEAR(state.unwinding);
         }
-    } else if (code == state.last_code) {
-        if (!state.last_counted) {
-            Py_DECREF(code);
-            return 0;
-        }
     } else {
-        int counted = counted_file(((PyCodeObject *)code)->co_filename);
-        if (counted < 0) {
+        int counted = counted_code(code);
+        if (counted <= 0) {
             Py_DECREF(code);
-            return -1;
-        }
-        keep(&state.last_code, code);  /* its address cannot be reused meanwhile */
-        state.last_counted = counted;
-        if (!counted) {
-            Py_DECREF(code);
-            return 0;
+            return counted;
         }
     }
     int result = 0;
-    if (++state.count == state.stop_at) {
+    enum reached reached = count_event(what);
+    if (reached == TARGET) {
         result = hand_over(state.on_reached, frame, what, arg);
+    } else if (reached == INTERRUPT) {
+        result = hand_over(state.on_interrupt, frame, what, arg);
     } else if (what == PyTrace_RETURN && (PyObject *)frame == state.finishing) {
         result = hand_over(state.on_finished, frame, what, arg);
     } else if (what == PyTrace_LINE && state.on_line != NULL) {
@@ -138,34 +268,162 @@ static int trace(PyObject *unused, PyFrameObject *frame, int what, PyObject *arg
     return result;
 }
 
-/* start(count, stop_at, main_code, unwinding, program_files, is_program, on_reached, on_main) */
-static PyObject *start(PyObject *self, PyObject *args) {
+/* begin_run(program_files, is_program): a run of the program starts, its main module's code not
+ * known yet (set_main); with the hook, frames are counted from now on. */
+static PyObject *begin_run(PyObject *self, PyObject *args) {
     (void)self;
-    long long count, stop_at;
-    PyObject *main_code, *unwinding, *program_files, *is_program, *on_reached, *on_main;
-    if (!PyArg_ParseTuple(args, "LLOOO!OOO", &count, &stop_at, &main_code, &unwinding, &PyDict_Type,
-                          &program_files, &is_program, &on_reached, &on_main))
-        return NULL;
-    if (unwinding == Py_None) {
-        Py_CLEAR(state.unwinding);
-    } else {
-        keep(&state.unwinding, unwinding);
-    }
-    state.count = count;
-    state.stop_at = stop_at;
-    keep(&state.main_code, main_code);
+    PyObject *program_files, *is_program;
+    if (!PyArg_ParseTuple(args, "O!O", &PyDict_Type, &program_files, &is_program)) return NULL;
     keep(&state.program_files, program_files);
     keep(&state.is_program, is_program);
+    Py_CLEAR(state.main_code);
+    Py_CLEAR(state.unwinding);
+    state.E = state.k = 0;
+    state.exiting = 0;
+    state.inexact = 0;
+    state.has_target = 0;
+    state.untraced = 0;
+    state.running = 1;
+#if HOOKED
+    _PyInterpreterState_SetEvalFrameFunc(PyInterpreterState_Get(), evaluate);
+#endif
+    Py_RETURN_NONE;
+}
+
+/* set_main(code), at the main module's call event: positions count from its entry, (1, 0) once
+ * its call event is counted; what ran before (the debugger starting the program) is not the
+ * program's. */
+static PyObject *set_main(PyObject *self, PyObject *code) {
+    (void)self;
+    if (!PyCode_Check(code)) {
+        PyErr_SetString(PyExc_TypeError, "set_main takes a code object");
+        return NULL;
+    }
+    keep(&state.main_code, code);
+    state.E = HOOKED ? 1 : 0;  /* the hook has counted the entry; the rule counts the call event */
+    state.k = 0;
+    state.exiting = 0;
+    state.inexact = 0;
+    Py_RETURN_NONE;
+}
+
+/* tick(event) -> 0, 1 (the target) or 2 (an interrupt's target): a Python tracer counts one
+ * event of a program frame (other than the main module's call and return). */
+static PyObject *tick(PyObject *self, PyObject *event) {
+    (void)self;
+    int what;
+    if (event == event_names[PyTrace_LINE]) what = PyTrace_LINE;
+    else if (event == event_names[PyTrace_CALL]) what = PyTrace_CALL;
+    else if (event == event_names[PyTrace_RETURN]) what = PyTrace_RETURN;
+    else if (event == event_names[PyTrace_EXCEPTION]) what = PyTrace_EXCEPTION;
+    else {
+        what = -1;
+        for (int i = 0; i <= PyTrace_RETURN && what < 0; i++) {
+            int equal = PyUnicode_Compare(event, event_names[i]);
+            if (equal == -1 && PyErr_Occurred()) return NULL;
+            if (equal == 0) what = i;
+        }
+        if (what < 0) return PyLong_FromLong(NOT_YET);  /* c_call and the like: not counted */
+    }
+    return PyLong_FromLong(count_event(what));
+}
+
+static PyObject *position(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    return Py_BuildValue("(LL)", state.E, state.k);
+}
+
+/* set_target((E, k) or None): the first event at or past it goes to on_reached (or tick says 1). */
+static PyObject *set_target(PyObject *self, PyObject *target) {
+    (void)self;
+    if (target == Py_None) {
+        state.has_target = 0;
+        Py_RETURN_NONE;
+    }
+    long long E, k;
+    if (!PyArg_ParseTuple(target, "LL", &E, &k)) return NULL;
+    state.target_E = E;
+    state.target_k = k;
+    state.target_is_interrupt = 0;
+    state.has_target = 1;
+    Py_RETURN_NONE;
+}
+
+/* request_stop() -> 0, 1 or 2: in UNTRACED mode, an interrupt is taken at the next event whose
+ * position is known, and goes to on_interrupt (unless the target comes first): 1, the next event
+ * (the frame running is traced); 2, the first event at or past the next boundary (it is not: a
+ * loop without calls may never get there). 0 (nothing done) in other modes, where every event is
+ * counted. */
+static PyObject *request_stop(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    if (!state.installed || !state.untraced) return PyLong_FromLong(0);
+    /* Called from the signal handler's frame, whose CFrame copied the interrupted frame's. */
+    int exact = PyThreadState_Get()->cframe->use_tracing != 0 && !state.inexact;
+    long long E = exact ? state.E : state.E + 1, k = exact ? state.k + 1 : 0;
+    if (!state.has_target || state.target_is_interrupt || E < state.target_E || (E == state.target_E && k < state.target_k)) {
+        state.target_E = E;
+        state.target_k = k;
+        state.target_is_interrupt = 1;
+        state.has_target = 1;
+    }
+    return PyLong_FromLong(exact ? 1 : 2);
+}
+
+/* suspend() and resume(): the debugger's own code runs outside a trace function (fred_pdb's signal
+ * handler, which calls into the standard library): its frames are not the program's. */
+static PyObject *suspend(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    state.suspended++;
+    Py_RETURN_NONE;
+}
+
+static PyObject *resume(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    if (state.suspended > 0) state.suspended--;
+    Py_RETURN_NONE;
+}
+
+/* mark_inexact(): the program stops where k is not known (an interrupt that could not wait for
+ * the next boundary); inexact() says so until the next boundary. */
+static PyObject *mark_inexact(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    state.inexact = 1;
+    Py_RETURN_NONE;
+}
+
+static PyObject *inexact(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    return PyBool_FromLong(state.inexact);
+}
+
+/* start(main_code, unwinding, untraced, on_reached, on_main, on_interrupt): the C trace
+ * function takes over (mode RUN_FREE, or UNTRACED when asked and the hook exists). */
+static PyObject *start(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *main_code, *unwinding, *on_reached, *on_main, *on_interrupt;
+    int untraced;
+    if (!PyArg_ParseTuple(args, "O!OpOOO", &PyCode_Type, &main_code, &unwinding, &untraced, &on_reached, &on_main,
+                          &on_interrupt))
+        return NULL;
+    keep(&state.unwinding, unwinding == Py_None ? NULL : unwinding);
+    keep(&state.main_code, main_code);
     keep(&state.on_reached, on_reached);
     keep(&state.on_main, on_main);
-    Py_CLEAR(state.last_code);
+    keep(&state.on_interrupt, on_interrupt);
     state.installed = 1;
+    state.untraced = HOOKED && untraced;
     PyEval_SetTrace(trace, NULL);
     Py_RETURN_NONE;
 }
 
-/* stop() -> (count, still_installed, unwinding or None): removes this trace function if it is still the thread's
- * (a SIGINT handler may have replaced it already) and gives the count back to Python. */
+/* stop() -> (still_installed, unwinding or None): removes this trace function if it is still the
+ * thread's (a SIGINT handler may have replaced it already); Python counts (tick) from here. */
 static PyObject *stop(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
@@ -173,28 +431,17 @@ static PyObject *stop(PyObject *self, PyObject *unused) {
     int installed = state.installed && thread->c_tracefunc == trace;
     if (installed) PyEval_SetTrace(NULL, NULL);
     state.installed = 0;
-    Py_CLEAR(state.last_code);
+    state.untraced = 0;
+    if (state.has_target && state.target_is_interrupt) state.has_target = 0;
     Py_CLEAR(state.finishing);
     Py_CLEAR(state.on_finished);
     Py_CLEAR(state.on_line);
     Py_CLEAR(state.lines_by_file);
     Py_CLEAR(state.lines_of);
     PyObject *unwinding = state.unwinding != NULL ? state.unwinding : Py_None;
-    PyObject *result = Py_BuildValue("(LOO)", state.count, installed ? Py_True : Py_False, unwinding);
+    PyObject *result = Py_BuildValue("(OO)", installed ? Py_True : Py_False, unwinding);
     Py_CLEAR(state.unwinding);
     return result;
-}
-
-static PyObject *count(PyObject *self, PyObject *unused) {
-    (void)self;
-    (void)unused;
-    return PyLong_FromLongLong(state.count);
-}
-
-static PyObject *set_stop_at(PyObject *self, PyObject *args) {
-    (void)self;
-    if (!PyArg_ParseTuple(args, "L", &state.stop_at)) return NULL;
-    Py_RETURN_NONE;
 }
 
 /* finish(frame, on_finished): frame's return event (counted) goes to on_finished(frame, event, arg),
@@ -221,13 +468,28 @@ static PyObject *watch(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+static PyObject *trace_calls(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    return PyLong_FromLongLong(state.trace_calls);
+}
+
 static PyMethodDef methods[] = {
+    {"begin_run", begin_run, METH_VARARGS, "A run of the program starts at (0, 0)."},
+    {"set_main", set_main, METH_O, "The main module's code object."},
+    {"tick", tick, METH_O, "Counts one event of a program frame: 0, 1 (target) or 2 (interrupt)."},
+    {"position", position, METH_NOARGS, "The position (E, k) of the last event counted."},
+    {"set_target", set_target, METH_O, "(E, k) or None: where on_reached is called."},
+    {"request_stop", request_stop, METH_NOARGS, "In UNTRACED mode, an interrupt at the next known position."},
+    {"mark_inexact", mark_inexact, METH_NOARGS, "k is not known until the next boundary."},
+    {"suspend", suspend, METH_NOARGS, "The debugger's own code runs: no boundaries counted."},
+    {"resume", resume, METH_NOARGS, "The program's code runs again."},
+    {"inexact", inexact, METH_NOARGS, "Whether k is not known."},
+    {"start", start, METH_VARARGS, "The C trace function counts from here."},
+    {"stop", stop, METH_NOARGS, "Stops the C trace function: (whether still installed, the main frame's unwinding)."},
     {"finish", finish, METH_VARARGS, "Hands one frame's return event to a callback."},
     {"watch", watch, METH_VARARGS, "Hands line events where a breakpoint may be to a callback."},
-    {"start", start, METH_VARARGS, "Counts events in C from `count` on."},
-    {"stop", stop, METH_NOARGS, "Stops counting: (count, whether still installed, the main frame's unwinding)."},
-    {"count", count, METH_NOARGS, "Events counted so far."},
-    {"set_stop_at", set_stop_at, METH_VARARGS, "The index whose event goes to on_reached (-1: none)."},
+    {"trace_calls", trace_calls, METH_NOARGS, "How often the C trace function ran."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -242,5 +504,9 @@ PyMODINIT_FUNC PyInit__fred_event_counter(void) {
         event_names[i] = PyUnicode_InternFromString(names[i]);
         if (event_names[i] == NULL) return NULL;
     }
-    return PyModule_Create(&module);
+    verdict_slot = _PyEval_RequestCodeExtraIndex(NULL);
+    PyObject *created = PyModule_Create(&module);
+    if (created == NULL) return NULL;
+    if (PyModule_AddIntConstant(created, "hooked", HOOKED) < 0) return NULL;
+    return created;
 }

@@ -241,10 +241,13 @@ export class Session {
     const started = Date.now();
     const before = this.timeline?.current ?? null;
     if (commandClass === 'restart' && this.replay) return this.restartRecorded(command, started);
-    const outcome = commandClass === 'continue' && this.timeline?.current && this.timeline.policy.intervalMs > 0
+    let outcome = commandClass === 'continue' && this.timeline?.current && this.timeline.policy.intervalMs > 0
       ? await this.continueWithCheckpoints(command)
       : await this.personality.execute(command);
-    if (outcome.resumed) await this.record(command, commandClass, Date.now() - started, before);
+    if (outcome.resumed) {
+      await this.record(command, commandClass, Date.now() - started, before);
+      outcome = this.settledStop(outcome);
+    }
     // A replay that made other calls than the recording is news: never a silent wrong answer.
     const notices = (this.recording?.divergenceNotice() ?? '') + (this.timeline?.takeNotice() ?? '');
     return notices ? { ...outcome, output: outcome.output + notices } : outcome;
@@ -582,6 +585,18 @@ export class Session {
     const functionChanged = from?.mark?.location.function !== to.mark?.location.function
       || from?.mark?.location.depth !== to.mark?.location.depth;
     return { output: describeStop(this.kind, location, functionChanged), state: this.state, location, resumed: true };
+  }
+
+  /**
+   * A Ctrl-C under pdb that stopped a frame running untraced was moved to a moment fred can find
+   * again (PdbReplay's mark): the stop is told there too.
+   */
+  private settledStop(outcome: CommandOutcome): CommandOutcome {
+    const location = this.timeline?.current?.mark?.location;
+    if (this.kind !== 'pdb' || !outcome.interrupted || !location || !outcome.location) return outcome;
+    const same = location.file === outcome.location.file && location.line === outcome.location.line
+      && location.function === outcome.location.function && location.depth === outcome.location.depth;
+    return same ? outcome : { ...outcome, location, output: outcome.output + describeStop(this.kind, location, true) };
   }
 
   /** After a command moved the program: a moment for where it stopped, maybe a checkpoint. */

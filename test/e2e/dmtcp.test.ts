@@ -442,7 +442,7 @@ describe.skipIf(!dmtcpAvailable)('fred --backend dmtcp ended by a signal', { tim
       writeFileSync(file, commands);
       const before = new Set(sessionProcesses().map((info) => info.pid));
       let timer: NodeJS.Timeout | undefined;
-      const run = await runFred(['--batch', '--commands', file, '--backend', 'dmtcp', '--checkpoint-interval', '200', '--', fixtureSource('inventory.py'), '400000', '300000'], {
+      const run = await runFred(['--batch', '--commands', file, '--backend', 'dmtcp', '--checkpoint-interval', '200', '--', fixtureSource('inventory.py'), '4000000', '3000000'], {
         timeoutMs: 60_000,
         env: { TMPDIR: folder },
         onSpawn: (pid) => { timer = setTimeout(() => process.kill(pid, signal), 4000); },

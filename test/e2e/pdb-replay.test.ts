@@ -11,6 +11,8 @@ import type { Mark } from '../../src/debugger/replay.js';
 import type { Location } from '../../src/debugger/types.js';
 import { FredError } from '../../src/errors.js';
 import { PdbPersonality } from '../../src/personalities/pdb/pdb-personality.js';
+import { comparePositions, markPosition, type PdbPosition } from '../../src/personalities/pdb/fred-replies.js';
+import { positionBetween } from '../../src/personalities/pdb/pdb-replay.js';
 import { DebuggerProcess } from '../../src/pty/debugger-process.js';
 import { ProgramTerminal } from '../../src/pty/program-terminal.js';
 import { fixtureSource, markerLine } from '../helpers/fixtures.js';
@@ -70,9 +72,9 @@ function definitionLine(file: string, name: string): number {
   return readFileSync(fixtureSource(file), 'utf8').split('\n').findIndex((line) => line.startsWith(`def ${name}(`)) + 1;
 }
 
-/** The trace event index a pdb mark's key names. */
-function indexOf(mark: Mark): number {
-  return Number(mark.key.split(':')[1]);
+/** The position (E, k) a pdb mark names. */
+function indexOf(mark: Mark): PdbPosition {
+  return markPosition(mark);
 }
 
 /** `count` steps, with the mark of each stop. */
@@ -293,7 +295,7 @@ describe('pdb marks and runUntil', () => {
     const second = await stepMarks(pdb, 25);
     expect(second).toEqual(first);
     const indexes = [origin, ...first].map(indexOf);
-    expect(indexes.every((index, position) => position === 0 || index > indexes[position - 1]!)).toBe(true);
+    expect(indexes.every((index, position) => position === 0 || comparePositions(index, indexes[position - 1]!) > 0)).toBe(true);
 
     // The same moments are reached by running, at native speed, from the checkpoint.
     for (const target of [first[20]!, first[9]!]) {
@@ -311,7 +313,7 @@ describe('pdb marks and runUntil', () => {
     expect(pdb.state()).toEqual({ kind: 'exited', code: 0 });
     // Held at its last event, the end is a moment like the others: replayed to, it is the same.
     const end = await pdb.replay.mark();
-    expect(indexOf(end)).toBeGreaterThan(indexOf(first[12]!));
+    expect(comparePositions(indexOf(end), indexOf(first[12]!))).toBeGreaterThan(0);
     await pdb.replay.checkpoints.restore(id);
     expect(await pdb.replay.runUntil(end)).toBe(true);
     expect(pdb.state()).toEqual({ kind: 'exited', code: 0 });
@@ -387,10 +389,10 @@ describe('pdb marks and runUntil', () => {
       runs.push({ end: indexOf(end), steps: steps.map(indexOf), hit: hitIndex, output: started.programOutput() });
     }
     const [inC, inPython] = runs;
-    expect(inC!.hit).toBe(inPython!.hit);
+    expect(inC!.hit).toEqual(inPython!.hit);
     expect(inC!.output).toContain('python tracer seen: False total: ');
     expect(inPython!.output).toContain('python tracer seen: True total: ');
-    expect(inC!.end).toBe(inPython!.end);
+    expect(inC!.end).toEqual(inPython!.end);
     expect(inC!.steps).toEqual(inPython!.steps);
   });
 
@@ -414,7 +416,7 @@ describe('pdb marks and runUntil', () => {
     const crashed = await pdb.continue();
     expect(crashed.state.kind).toBe('crashed');
     const crash = await pdb.replay.mark();
-    expect(crash.key).toMatch(/^pdb:\d+:crashed$/);
+    expect(crash.key).toMatch(/^pdb:\d+\.\d+:crashed$/);
     expect(crash.location).toEqual(crashed.location);
     await pdb.replay.checkpoints.restore(id);
     expect(await pdb.replay.runUntil(crash)).toBe(true);
@@ -583,12 +585,15 @@ describe('pdb watch powers', () => {
     await pdb.replay.checkpoints.restore(beforeCheckpoint);
     expect(await watch.lastDifferent(1, after, 1000, module, 'i >= 0', 'True')).toEqual({ status: 'reached' });
 
-    // Halfway by event index, exactly; a short stretch is left to scans.
+    // Halfway by position (frame boundaries here), exactly; a short stretch is left to scans.
     await pdb.replay.checkpoints.restore(id);
     const first = indexOf(await pdb.replay.mark());
     const middle = await watch.midpoint(before, 0);
     expect(middle).not.toBeNull();
-    expect(indexOf(middle!.mark)).toBe(Math.floor((first + indexOf(before)) / 2));
+    const halfway = positionBetween(first, indexOf(before), 0.5)!;
+    expect(halfway).toEqual([first[0] + Math.floor((indexOf(before)[0] - first[0]) / 2), 0]);
+    // The first event at or past it: every boundary of linked_list.py's has an event of its own.
+    expect(indexOf(middle!.mark)[0]).toBe(halfway[0]);
     expect(middle!.spanMs).toBeGreaterThan(0);
     expect(await pdb.replay.mark()).toEqual(middle!.mark);
     // Bisecting by event index needs no timing: timeTo does not run.

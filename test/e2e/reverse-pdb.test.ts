@@ -7,6 +7,12 @@ import { join } from 'node:path';
 import { Session } from '../../src/session/session.js';
 import { expectCancelledAfter, forward, where } from '../helpers/walk.js';
 import { descendants } from '../helpers/processes.js';
+import { readFileSync } from 'node:fs';
+
+/** The line of a fixture that ends with `marker`. */
+function lineOf(file: string, marker: string): number {
+  return readFileSync(join(fixtures, file), 'utf8').split('\n').findIndex((line) => line.trimEnd().endsWith(marker)) + 1;
+}
 
 const fixtures = join(process.cwd(), 'fixtures', 'py');
 const sessions: Session[] = [];
@@ -149,6 +155,46 @@ describe('reverse execution under pdb', () => {
     await expect(session.undo(1000)).rejects.toThrow(/to undo/);
     await expect(session.restartCheckpoint(99)).rejects.toThrow(/no checkpoint 99/);
     expect(where(await session.location())).toBe(first);
+  });
+
+  it('checkpoints taken during a continue to a breakpoint are where a replay finds them: fred\'s interrupts count as nothing', async () => {
+    const session = await start('inventory.py', 2);
+    await session.setBreakpoint(`${join(fixtures, 'inventory.py')}:${lineOf('inventory.py', '# @handle')}`, 'order_number == 4000');
+    const hit = await session.native('continue');
+    expect(hit.location).toMatchObject({ function: 'main' });
+    const replay = session.personality.replay!;
+    const end = await replay.mark();
+    const ids = session.checkpoints().map((info) => info.moment.checkpoint!).filter((id) => id !== undefined);
+    expect(ids.length).toBeGreaterThan(3);
+    // From the oldest, a middle one and the newest: the same moment, with the same state.
+    for (const id of [ids[0]!, ids[Math.floor(ids.length / 2)]!, ids[ids.length - 1]!]) {
+      await replay.checkpoints.restore(id);
+      expect(await replay.runUntil(end)).toBe(true);
+      expect(await replay.mark()).toEqual(end);
+      expect(await session.evaluate('order_number')).toBe('4000');
+    }
+  });
+
+  it('Ctrl-C in a loop without calls (a frame running untraced) stops there, at a moment fred can go back from and return to', async () => {
+    const session = await start('spin.py', 20);
+    const going = session.continue();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    session.interrupt();
+    const stopped = await going;
+    expect(stopped.state).toEqual({ kind: 'stopped' });
+    expect(stopped.location).toMatchObject({ function: 'spin', depth: 2 });
+    expect(where(await session.location())).toBe(where(stopped.location));
+    const reached = Number(await session.evaluate('i'));
+    expect(reached).toBeGreaterThan(1000);
+    // The moment is exact: back one line and forward again is the same place and state.
+    const here = where(stopped.location);
+    expect((await session.reverseStep()).location).toMatchObject({ function: 'spin' });
+    expect(where((await session.native('step')).location)).toBe(here);
+    expect(await session.evaluate('i')).toBe(String(reached));
+    // And the loop goes on from there.
+    await session.native('next');
+    await session.native('next');
+    expect(Number(await session.evaluate('i'))).toBeGreaterThan(reached);
   });
 
   it('at the exit hold, step, next and continue are refused (as under gdb) and leave the end in place; run starts again', async () => {

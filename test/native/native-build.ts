@@ -33,13 +33,13 @@ export function ensureRecordShim(): void {
 }
 
 /**
- * native/build/Release/_fred_frame_boundaries (the python3 extension of pdb/frame-boundaries.c),
+ * native/build/Release/_fred_event_counter (the python3 extension of pdb/event-counter.c),
  * rebuilt when its source is newer; its path.
  */
-export function ensureFrameBoundaries(): string {
+export function ensureEventCounter(): string {
   const suffix = execFileSync('python3', ['-c', 'import importlib.machinery; print(importlib.machinery.EXTENSION_SUFFIXES[0])'], { encoding: 'utf8' }).trim();
-  const output = join(repoRoot, 'native', 'build', 'Release', `_fred_frame_boundaries${suffix}`);
-  const sources = [join(repoRoot, 'native', 'CMakeLists.txt'), join(repoRoot, 'native', 'pdb', 'frame-boundaries.c')];
+  const output = join(repoRoot, 'native', 'build', 'Release', `_fred_event_counter${suffix}`);
+  const sources = [join(repoRoot, 'native', 'CMakeLists.txt'), join(repoRoot, 'native', 'pdb', 'event-counter.c')];
   const stale = () => !existsSync(output) || sources.some((source) => mtime(source) > mtime(output));
   if (stale()) {
     withLock(() => {

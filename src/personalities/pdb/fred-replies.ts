@@ -123,28 +123,46 @@ export function toBreakpoints(reply: Json): Breakpoint[] {
   });
 }
 
+/** A moment of a pdb run: frame boundaries E, and events k since the last one (fred_pdb_events). */
+export type PdbPosition = readonly [number, number];
+
 /**
- * A moment as fred_pdb names it: `{"index": N, file, line, function, depth}` plus `"crashed": true`
- * in post mortem. The key is the event index, which is what makes the moment unique.
+ * A moment as fred_pdb names it: `{"index": [E, k], file, line, function, depth}` plus
+ * `"crashed": true` in post mortem, or `"inexact": true` where k is not known (unreplayable).
+ * The key is the position, which is what makes the moment unique.
  */
 export function toMark(value: unknown): Mark {
   const mark = object(value, 'mark');
-  const index = integer(mark['index'], 'mark');
+  const index = toPosition(mark['index'], 'mark');
   const crashed = mark['crashed'] === true;
   const location = toLocation(mark);
   if (!location) throw malformed('mark');
+  const key = `pdb:${index[0]}.${index[1]}`;
   return {
-    key: crashed ? `pdb:${index}:crashed` : `pdb:${index}`,
+    key: crashed ? `${key}:crashed` : key,
     location,
     payload: JSON.stringify(crashed ? { index, crashed } : { index }),
+    // A Ctrl-C that stopped a frame running untraced: events since its boundary were not counted.
+    ...(mark['inexact'] === true ? { unreplayable: true } : {}),
   };
 }
 
-/** The event index a pdb mark stands for (a crash: the events before it). */
-export function eventIndex(mark: Mark): number {
+/** The position a pdb mark stands for (a crash: the position the run crashed at). */
+export function markPosition(mark: Mark): PdbPosition {
   const index: unknown = (JSON.parse(mark.payload) as Record<string, unknown>)['index'];
-  if (typeof index !== 'number' || !Number.isInteger(index)) throw new FredError('internal', `not a pdb mark: ${mark.key}`);
-  return index;
+  return toPosition(index, `pdb mark ${mark.key}`);
+}
+
+function toPosition(value: unknown, what: string): PdbPosition {
+  if (!Array.isArray(value) || value.length !== 2 || !value.every((part) => Number.isSafeInteger(part) && (part as number) >= 0)) {
+    throw malformed(what);
+  }
+  return [value[0] as number, value[1] as number];
+}
+
+/** Negative, zero or positive as `a` is before, at or after `b`. */
+export function comparePositions(a: PdbPosition, b: PdbPosition): number {
+  return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
 }
 
 function toScanStatus(value: unknown): ScanStatus {

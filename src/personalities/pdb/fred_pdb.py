@@ -81,7 +81,7 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
         self.shim = ShimSwitch()
         self.program_running = False
         self.events = EventCounter(
-            self.dispatch, self.event_reached, self.breakpoint_lines,
+            self.dispatch, self.event_reached, self.interrupt_landed, self.breakpoint_lines,
             self.is_main_code, self.hold_at_exit, lambda: self.stop_count)
         # Stops so far (each interaction); the exit hold only happens where nothing else stopped.
         self.stop_count = 0

@@ -25,6 +25,8 @@ class ReplayCommands:
         mark['index'] = self.events.count()
         if self.status['state'] == 'crashed':
             mark['crashed'] = True
+        elif self.events.inexact():
+            mark['inexact'] = True  # a Ctrl-C that could not wait (fred_pdb_stepping)
         self.reply({'mark': mark})
 
     def fred_checkpoint(self, arg):

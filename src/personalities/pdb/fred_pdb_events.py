@@ -2,13 +2,15 @@
 # return, exception) in the program's frames, whatever pdb is doing, and hands pdb the events it
 # needs. Its index names one exact moment of a run, so it must never depend on the debugger.
 #
-# The counting is the whole forward-run overhead of fred on Python, so the hot path is a closure
-# over cell variables: one increment, one comparison, one mode test per event. In RUN_FREE mode,
-# the one a replay spends its time in, the C counter (native/pdb/event-counter.c) counts instead
-# when it is built for this python3: the same events, without a Python call each. It also serves
-# FINISH_FRAME (it hands over the finishing frame's return) and BREAKPOINTS_ONLY (it hands over
-# the line events where a breakpoint may be), so `continue` and a scan running a call out do not
-# call Python at every event either.
+# A moment is a position (E, k): frame boundaries and events since the last one (see
+# native/pdb/event-counter.c). The C counter owns the position when it is built for this python3,
+# and the Python tracers count through it (tick); without it they follow the same rule in Python.
+# In RUN_FREE mode, the one `continue` and replays spend their time in, the C counter's trace
+# function counts instead of a Python call per event, and with its frame hook (CPython 3.11) most
+# frames are not traced at all (UNTRACED): an interrupt then lands at the next event whose
+# position is known (request_stop). It also serves FINISH_FRAME (it hands over the finishing
+# frame's return) and BREAKPOINTS_ONLY (it hands over the line events where a breakpoint may be),
+# so `continue` and a scan running a call out do not call Python at every event either.
 
 import bdb
 import cmd
@@ -19,8 +21,6 @@ import os
 import pdb
 import runpy
 import sys
-
-NEVER = -1
 
 # What the tracer does with an event besides counting it.
 RUN_FREE = 0          # nothing: runUntil, and `continue` without breakpoints
@@ -56,14 +56,15 @@ def _machinery():
 
 class EventCounter:
     """`trace` is the trace function (bdb installs it as self.trace_dispatch); `reached(frame,
-    event, arg)` is called at the event whose index equals `stop_at`; `dispatch` is bdb's own
-    trace_dispatch; `breakpoint_lines(filename)` the lines with breakpoints in a file;
-    `is_main(code)` tells the main module's code; `ending(frame, exception)` is called at its
-    return event (the program's last event, `exception` the exc_info tuple unwinding it or None)
-    and `stops()` counts the debugger's stops, so that `ending` is only called when nothing
-    stopped at that event."""
+    event, arg)` is called at the first event at or past the position given to `stop_at`;
+    `interrupted(frame, event, arg)` at the event where an interrupt taken by `request_stop`
+    lands; `dispatch` is bdb's own trace_dispatch; `breakpoint_lines(filename)` the lines with
+    breakpoints in a file; `is_main(code)` tells the main module's code; `ending(frame,
+    exception)` is called at its return event (the program's last event, `exception` the exc_info
+    tuple unwinding it or None) and `stops()` counts the debugger's stops, so that `ending` is only
+    called when nothing stopped at that event."""
 
-    def __init__(self, dispatch, reached, breakpoint_lines, is_main, ending, stops):
+    def __init__(self, dispatch, reached, interrupted, breakpoint_lines, is_main, ending, stops):
         files, folders = _machinery()
         c_counter = _c_counter()
 
@@ -72,8 +73,6 @@ class EventCounter:
                 return False
             return not filename.startswith(folders)
 
-        count = 0
-        stop_at = NEVER
         mode = FOLLOW_DEBUGGER
         finishing = None
         finished = None
@@ -83,25 +82,56 @@ class EventCounter:
         main_code = None
         unwinding = None  # the exception leaving the main module's frame, if one is
         ending_with = None  # during the main module's return event: (that exception or None,)
-        counting_in_c = False  # then `count` and `stop_at` are the C counter's
+        counting_in_c = False  # the C counter's trace function is the thread's
+
+        # The position, counted in Python only without the C counter (the same rule as its own
+        # without the frame hook): a call starts a boundary, and so does the event after a return.
+        E = 0
+        k = 0
+        exiting = False
+        target = None
+
+        def python_tick(event):
+            nonlocal E, k, exiting, target
+            if exiting:
+                E += 1
+                k = 0
+                exiting = False
+            if event == 'call':
+                E += 1
+                k = 0
+            else:
+                k += 1
+                exiting = event == 'return'
+            if target is not None and (E > target[0] or (E == target[0] and k >= target[1])):
+                target = None
+                return 1
+            return 0
+
+        tick = c_counter.tick if c_counter is not None else python_tick
+
+        def arrive(how, frame, event, arg):
+            # tick's 1: the target; 2: where an interrupt lands.
+            if how == 1:
+                reached(frame, event, arg)
+            else:
+                interrupted(frame, event, arg)
 
         # Three kinds of local tracer. `local` serves every mode; `quiet` only counts; a `watching`
         # tracer hands bdb only the lines of one file that have breakpoints. A frame keeps its
         # tracer between events, so a change of mode gives the frames on the stack new ones.
 
         def quiet(frame, event, arg):
-            nonlocal count
-            count += 1
-            if count == stop_at:
-                reached(frame, event, arg)
+            how = tick(event)
+            if how:
+                arrive(how, frame, event, arg)
                 return frame.f_trace  # a stop may have changed the mode, and the tracer with it
             return quiet
 
         def local(frame, event, arg):
-            nonlocal count
-            count += 1
-            if count == stop_at:
-                reached(frame, event, arg)
+            how = tick(event)
+            if how:
+                arrive(how, frame, event, arg)
                 return frame.f_trace
             if mode:
                 special(frame, event, arg)
@@ -110,10 +140,9 @@ class EventCounter:
 
         def watching(lines):
             def watch(frame, event, arg):
-                nonlocal count
-                count += 1
-                if count == stop_at:
-                    reached(frame, event, arg)
+                how = tick(event)
+                if how:
+                    arrive(how, frame, event, arg)
                     return frame.f_trace
                 if mode != BREAKPOINTS_ONLY:
                     if mode:
@@ -148,7 +177,7 @@ class EventCounter:
 
         def trace(frame, event, arg):
             # The global trace function (call events), and whatever bdb puts in a frame's f_trace.
-            nonlocal count, main_code
+            nonlocal main_code, E, k, exiting
             code = frame.f_code
             if code is main_code:
                 return main_frame(frame, event, arg)
@@ -161,10 +190,15 @@ class EventCounter:
             if main_code is None and code.co_name == '<module>' and is_main(code):
                 # pdb compiles the program as it starts it: its code is known at its first call.
                 main_code = code
+                # Positions count from here: the debugger's own start is not the program's.
+                if c_counter is not None:
+                    c_counter.set_main(code)
+                else:
+                    E, k, exiting = 0, 0, False
                 return main_frame(frame, event, arg)
-            count += 1
-            if count == stop_at:
-                reached(frame, event, arg)
+            how = tick(event)
+            if how:
+                arrive(how, frame, event, arg)
                 return tracer_for(frame)
             # Inlined tracer_for: this runs at every call.
             if mode == RUN_FREE:
@@ -224,18 +258,18 @@ class EventCounter:
                     stacked.f_trace = tracer_for(stacked)
                 stacked = stacked.f_back
 
-        def count_in_c():
+        def count_in_c(untraced=False):
             nonlocal counting_in_c
             if c_counter is None or main_code is None or ending_with is not None:
                 return  # the main module's frame is not known yet, or is returning
-            c_counter.start(count, stop_at, main_code, unwinding, program_files, is_program, reached_in_c, main_in_c)
+            c_counter.start(main_code, unwinding, untraced, reached_in_c, main_in_c, interrupted_in_c)
             counting_in_c = True
 
         def count_in_python(frame=None):
-            """Takes the count back from the C counter; `frame` is the frame of the event it
-            handed over (or the caller's). Frames called meanwhile have no tracer of their own."""
-            nonlocal count, counting_in_c, unwinding
-            count, installed, unwinding = c_counter.stop()
+            """Takes over from the C counter's trace function; `frame` is the frame of the event
+            it handed over (or the caller's). Frames called meanwhile have no tracer of their own."""
+            nonlocal counting_in_c, unwinding
+            installed, unwinding = c_counter.stop()
             counting_in_c = False
             retrace(frame if frame is not None else sys._getframe(2), counts)
             if installed:  # (a SIGINT handler may have removed it: then it traces again itself)
@@ -272,11 +306,15 @@ class EventCounter:
             count_in_python(frame)
             reached(frame, event, arg)
 
+        def interrupted_in_c(frame, event, arg):
+            count_in_python(frame)
+            interrupted(frame, event, arg)
+
         def main_in_c(frame, event, arg):
             count_in_python(frame)
             main_frame(frame, event, arg)
 
-        def set_mode(new_mode, frame=None, callback=None):
+        def set_mode(new_mode, frame=None, callback=None, untraced=False):
             nonlocal mode, finishing, finished
             if counting_in_c:
                 count_in_python()
@@ -287,7 +325,7 @@ class EventCounter:
             lines_by_file.clear()
             watchers.clear()
             if new_mode == RUN_FREE:
-                count_in_c()
+                count_in_c(untraced)
             elif new_mode == BREAKPOINTS_ONLY and c_counter is not None:
                 # The C counter hands over the lines that may hold a breakpoint.
                 watch_in_c()
@@ -297,17 +335,23 @@ class EventCounter:
             else:
                 retrace(sys._getframe(), traced_locally)
 
-        def set_stop_at(index):
-            nonlocal stop_at
-            stop_at = NEVER if index is None else index
-            if counting_in_c:
-                c_counter.set_stop_at(stop_at)
+        def set_stop_at(position):
+            nonlocal target
+            if c_counter is not None:
+                c_counter.set_target(position)
+            else:
+                target = position
+
+        def position():
+            return c_counter.position() if c_counter is not None else (E, k)
 
         def restart():
-            nonlocal count, main_code, unwinding
+            nonlocal E, k, exiting, main_code, unwinding
             set_mode(FOLLOW_DEBUGGER)
-            count = 0
+            E, k, exiting = 0, 0, False
             main_code, unwinding = None, None
+            if c_counter is not None:
+                c_counter.begin_run(program_files, is_program)
             set_stop_at(None)
 
         def counts(frame):
@@ -319,11 +363,26 @@ class EventCounter:
         # During the program's last event, (the exc_info unwinding it or None,); else None.
         self.program_ending = lambda: ending_with
         self.counts = counts
-        self.count = lambda: c_counter.count() if counting_in_c else count
+        # The position (E, k) of the current event: a tuple, compared as such.
+        self.count = position
         self.stop_at = set_stop_at
         self.restart = restart
-        self.run_free = lambda: set_mode(RUN_FREE)
+        # `continue` without breakpoints, replays: most frames untraced where the hook exists.
+        self.run_free = lambda: set_mode(RUN_FREE, untraced=True)
         self.follow_debugger = lambda: set_mode(FOLLOW_DEBUGGER)
         self.breakpoints_only = lambda: set_mode(BREAKPOINTS_ONLY)
         # Runs `frame` to its return event without bdb, then calls callback(frame, return_value).
         self.finish_frame = lambda frame, callback: set_mode(FINISH_FRAME, frame, callback)
+        # An interrupt (SIGINT, a checkpoint's signal) while frames run untraced: taken at the
+        # next event whose position is known (`interrupted` is called there): 1, the next event;
+        # 2, the first at or past the next frame boundary. 0 when every event is counted: the
+        # caller stops at the next event as pdb does.
+        self.request_stop = lambda: counting_in_c and c_counter.request_stop()
+        # A stop forced in an untraced frame: its events since the frame's last boundary were not
+        # counted, so the position is not known (inexact() says so until the next boundary).
+        self.mark_inexact = lambda: c_counter.mark_inexact()
+        self.inexact = lambda: c_counter is not None and c_counter.inexact()
+        # Around the debugger's own code outside a trace function (a signal handler calling into
+        # the standard library, say linecache): its frames are no boundaries of the program's.
+        self.suspend = c_counter.suspend if c_counter is not None else lambda: None
+        self.resume = c_counter.resume if c_counter is not None else lambda: None

@@ -1,12 +1,12 @@
 # The replay primitives of fred's pdb, each one fred_* command run inside the Python process: run
-# to an event index, scan the stops `step` would make, collect breakpoint hits. While one runs,
+# to a position, scan the stops `step` would make, collect breakpoint hits. While one runs,
 # every stop pdb would make comes to `absorb` instead of a prompt; the last one becomes a normal
 # pdb stop, whose prompt is preceded by the primitive's result.
 
 
 class Target:
-    """A mark's payload: an event index, or the post-mortem moment of a run that crashed after
-    `index` events."""
+    """A mark's payload: a position (E, k) (fred_pdb_events), or the post-mortem moment of a run
+    that crashed at position `index`. In JSON the position is [E, k]."""
 
     def __init__(self, index, crashed=False):
         self.index = index
@@ -17,9 +17,10 @@ class Target:
         if payload is None:
             return None
         index = payload.get('index') if isinstance(payload, dict) else None
-        if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+        if not (isinstance(index, list) and len(index) == 2 and all(
+                isinstance(part, int) and not isinstance(part, bool) and part >= 0 for part in index)):
             raise ValueError('bad mark %r' % (payload,))
-        return Target(index, payload.get('crashed') is True)
+        return Target(tuple(index), payload.get('crashed') is True)
 
     def stop_at(self):
         # A crash has no event of its own: it is reached by running to the end.

@@ -107,6 +107,28 @@ class CountedStepping:
             return
         if self.at_exit_hold:
             return  # the program has ended (hold_at_exit): nothing runs to be interrupted
+        # The handler's calls (pdb's set_trace checks linecache) are not the program's boundaries.
+        self.events.suspend()
+        try:
+            self.interrupt_program(signum, frame)
+        finally:
+            self.events.resume()
+
+    def interrupt_program(self, signum, frame):
+        deferred = self.events.request_stop()
+        # The user's Ctrl-C during `continue` that would wait for the next frame boundary (a loop
+        # without calls may never get there) stops now, where the position is not known: fred
+        # then goes to a moment it can name, near it (PdbReplay). A checkpoint's signal, or one
+        # cancelling a replay (which ends at its target anyway), waits.
+        forced = deferred == 2 and signum == signal.SIGINT and self.replay is None
+        if deferred and not forced:
+            # Frames run untraced: the stop comes at the next event whose position is known
+            # (interrupt_landed); what runs until then is the program's own, recorded as usual.
+            self.message("\nProgram interrupted. (Use 'cont' to resume).")  # as pdb's sigint_handler
+            self.interrupted = True
+            if self.replay is not None:
+                self.replay.interrupted = True
+            return
         # The handler runs in the program's frame: its own calls are not program events, for the
         # event counter or for the record shim (a replay, never interrupted, would not make them).
         # The program then runs on to its next event, where it stops: what it does until then
@@ -118,6 +140,8 @@ class CountedStepping:
             if self.replay is not None:
                 self.replay.interrupted = True
             super().sigint_handler(signum, frame)  # ends with set_trace, which traces again
+            if forced:
+                self.events.mark_inexact()
         finally:
             if self.program_running:
                 self.shim.resume_recording()
@@ -148,6 +172,13 @@ class CountedStepping:
             self.events.stop_at(None)
             self.pending_reply = replay.result()
         super().interaction(frame, traceback)
+
+    def interrupt_landed(self, frame, event, arg):
+        """The event where an interrupt taken while frames ran untraced lands: a stop as `step`
+        would make there, after pdb's sigint_handler."""
+        bdb.Bdb.set_step(self)
+        self.events.follow_debugger()
+        self.stop_at_event(frame, event, arg)
 
     def event_reached(self, frame, event, arg):
         if self.replay is not None:

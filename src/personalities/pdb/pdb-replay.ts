@@ -1,6 +1,7 @@
 // pdb's side of the reversible powers: one fred_* command each, run inside the Python process by
-// fred_pdb (fred_pdb_replay.py, fred_pdb_snapshots.py). Marks are trace event indexes; their
-// payload travels back as JSON in a base64 argument.
+// fred_pdb (fred_pdb_replay.py, fred_pdb_snapshots.py). Marks are positions (E, k): frame
+// boundaries and trace events since the last one; their payload travels back as JSON in a base64
+// argument.
 
 import type {
   BreakpointHitsResult, Mark, ReplayPowers, ScanResult, ScanStatus, WatchedFrame, WatchEntry, WatchPowers, WatchScanResult,
@@ -8,13 +9,25 @@ import type {
 import { PdbForkCheckpoints } from '../../checkpoints/fork/pdb-fork-checkpoints.js';
 import type { CheckpointBackend, CheckpointId } from '../../checkpoints/types.js';
 import { FredError } from '../../errors.js';
-import { eventIndex, toHitsResult, toLastDifferent, toMark, toScanResult, toWatchScanResult } from './fred-replies.js';
+import { comparePositions, markPosition, type PdbPosition, toHitsResult, toLastDifferent, toMark, toScanResult, toWatchScanResult } from './fred-replies.js';
 
 /** Fewer events than this between two moments are stepped through rather than bisected. */
 const MIN_BISECTED_EVENTS = 256;
 
+/** The same in frame boundaries (each is at least one event, usually several). */
+const MIN_BISECTED_BOUNDARIES = 16;
+
 /** How far before a moment, in events, a scan's closer start lies: stepping that far is cheap. */
 const NEAR_EVENTS = 128;
+
+/** The same in frame boundaries, when the moment has fewer events since its boundary. */
+const NEAR_BOUNDARIES = 16;
+
+/**
+ * A Ctrl-C that stopped a frame running untraced (a loop without calls, maybe endless) is moved
+ * to a moment fred can name: this many events into the same stretch, replayed from a checkpoint.
+ */
+const SETTLE_EVENTS = 100_000;
 
 /** How the replay talks to fred_pdb: one fred_* command, its `@fred` answer back. */
 export interface PdbReplayPort {
@@ -37,10 +50,13 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
   /** Fork checkpoints only (see WatchPowers.valuesAtCheckpoints); DMTCP images are files. */
   readonly valuesAtCheckpoints?: (checkpoints: CheckpointId[], expression: string, frame: WatchedFrame) => Promise<(string | null)[]>;
 
-  /** `checkpoints`: another backend than fred_pdb's forks (DMTCP images); marks stay event indexes. */
+  /** Where each checkpoint kept now was taken (settleInexact starts from them). */
+  private readonly checkpointPositions = new Map<CheckpointId, PdbPosition>();
+
+  /** `checkpoints`: another backend than fred_pdb's forks (DMTCP images); marks stay positions. */
   constructor(private readonly port: PdbReplayPort, checkpoints?: CheckpointBackend) {
     if (!checkpoints) this.valuesAtCheckpoints = (ids, expression, frame) => this.valuesAtForks(ids, expression, frame);
-    this.checkpoints = checkpoints ?? new PdbForkCheckpoints({
+    this.checkpoints = this.rememberingPositions(checkpoints ?? new PdbForkCheckpoints({
       checkpoint: async (id) => {
         const pid = (await this.port.request(`fred_checkpoint ${id}`))['pid'];
         this.lastSnapshotPid = typeof pid === 'number' && Number.isInteger(pid) && pid > 0 ? pid : undefined;
@@ -51,7 +67,27 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
         this.snapshotPids.delete(id);
         await this.port.request(`fred_discard ${id}`);
       },
-    });
+    }));
+  }
+
+  /** `backend`, noting the position of each checkpoint it takes. */
+  private rememberingPositions(backend: CheckpointBackend): CheckpointBackend {
+    const positions = this.checkpointPositions;
+    return {
+      name: backend.name,
+      take: async () => {
+        const id = await backend.take();
+        const mark = toMark((await this.port.request('fred_mark'))['mark']);
+        if (!mark.unreplayable) positions.set(id, markPosition(mark));
+        return id;
+      },
+      restore: (id) => backend.restore(id),
+      discard: async (id) => {
+        positions.delete(id);
+        await backend.discard(id);
+      },
+      list: () => backend.list(),
+    };
   }
 
   private async valuesAtForks(checkpoints: CheckpointId[], expression: string, frame: WatchedFrame): Promise<(string | null)[]> {
@@ -68,6 +104,25 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
   async holdAtStart(): Promise<void> {}
 
   async mark(): Promise<Mark> {
+    const mark = toMark((await this.port.request('fred_mark'))['mark']);
+    return mark.unreplayable ? this.settleInexact(mark) : mark;
+  }
+
+  /**
+   * The user's Ctrl-C stopped a frame that ran untraced (fred_pdb_stepping): the events since its
+   * last boundary E were not counted. Replayed from the newest checkpoint before E, the program
+   * stops SETTLE_EVENTS events into that same stretch, or at the first event after it, a moment
+   * that can be found again; without such a checkpoint the mark stays unreplayable.
+   */
+  private async settleInexact(inexact: Mark): Promise<Mark> {
+    const boundary: PdbPosition = [markPosition(inexact)[0], 0];
+    let start: [CheckpointId, PdbPosition] | undefined;
+    for (const [id, position] of this.checkpointPositions) {
+      if (comparePositions(position, boundary) <= 0 && (!start || comparePositions(position, start[1]) > 0)) start = [id, position];
+    }
+    if (!start) return inexact;
+    await this.checkpoints.restore(start[0]);
+    await this.runTo({ index: [boundary[0], SETTLE_EVENTS] });
     return toMark((await this.port.request('fred_mark'))['mark']);
   }
 
@@ -102,21 +157,17 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
     return reply['changes'];
   }
 
-  /** Exact bisection: the moment halfway, by event index, between now and `until` (`spanMs` unused). */
+  /** Exact bisection: the moment halfway, by position, between now and `until` (`spanMs` unused). */
   async midpoint(until: Mark, _spanMs: number, fraction = 0.5): Promise<{ mark: Mark; spanMs: number } | null> {
-    const from = eventIndex(await this.mark());
-    const to = eventIndex(until);
-    if (to - from < MIN_BISECTED_EVENTS) return null;
-    // fraction 1: a few events before `until` (a scan's start close to it).
-    const index = fraction >= 1 ? to - NEAR_EVENTS : from + Math.floor((to - from) * fraction);
-    if (index <= from || index >= to) return null;
+    const target = positionBetween(markPosition(await this.mark()), markPosition(until), fraction);
+    if (!target) return null;
     const started = performance.now();
-    if (!(await this.runTo({ index }))) return null;
+    if (!(await this.runTo({ index: target }))) return null;
     const spanMs = performance.now() - started;
     return { mark: await this.mark(), spanMs };
   }
 
-  /** Midpoints here are event indices: running a whole stretch only to time it is not needed. */
+  /** Midpoints here are positions: running a whole stretch only to time it is not needed. */
   async timeTo(_until: Mark): Promise<null> {
     return null;
   }
@@ -128,6 +179,31 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
   async watchScan(level: number, until: Mark, limit: number, frame: WatchedFrame, expression: string, target: string): Promise<WatchScanResult> {
     return toWatchScanResult(await this.port.request(`fred_watch_scan ${watchPayload(level, until, limit, frame, expression, target)}`));
   }
+}
+
+/**
+ * A position between `from` and `to` (exclusive), `fraction` of the way: by events within one
+ * boundary's stretch, first in the stretch since `to`'s boundary when it is long, else by
+ * boundaries; fraction 1: a few events or boundaries before `to` (a scan's closer start). The
+ * run stops at the first event at or past it. Null when the stretch is short enough to step
+ * through (fewer than MIN_BISECTED_EVENTS events or MIN_BISECTED_BOUNDARIES boundaries).
+ */
+export function positionBetween(from: PdbPosition, to: PdbPosition, fraction: number): PdbPosition | null {
+  const boundaries = to[0] - from[0];
+  let target: PdbPosition;
+  if (boundaries === 0) {
+    if (to[1] - from[1] < MIN_BISECTED_EVENTS) return null;
+    target = fraction >= 1 ? [to[0], to[1] - NEAR_EVENTS] : [from[0], from[1] + Math.floor((to[1] - from[1]) * fraction)];
+  } else if (to[1] >= MIN_BISECTED_EVENTS) {
+    target = [to[0], fraction >= 1 ? to[1] - NEAR_EVENTS : Math.floor(to[1] * fraction)];
+  } else if (boundaries >= MIN_BISECTED_BOUNDARIES) {
+    target = fraction >= 1
+      ? [to[0] - NEAR_BOUNDARIES, 0]
+      : [from[0] + Math.min(boundaries - 1, Math.max(1, Math.floor(boundaries * fraction))), 0];
+  } else {
+    return null;
+  }
+  return comparePositions(target, from) > 0 && comparePositions(target, to) < 0 ? target : null;
 }
 
 function watchPayload(level: number, until: Mark, limit: number, frame: WatchedFrame, expression: string, value: string): string {

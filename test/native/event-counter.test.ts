@@ -1,17 +1,19 @@
-// native/pdb/frame-boundaries.c, the groundwork for untraced forward runs under pdb (not used by
-// fred_pdb yet): a position (E, k), frame boundaries and events since the last one, names the same
-// event whether the run traced every frame or almost none. test/helpers/frame_boundaries_oracle.py
-// does the runs (each a fork of one python3) and says what it found.
+// native/pdb/event-counter.c's positions (E, k): frame boundaries and events since the last one
+// name the same event whether the run traced every frame (fred_pdb's Python tracers counting
+// through the C counter), almost none (UNTRACED, with CPython 3.11's frame hook), or was counted
+// by fred_pdb's pure-Python rule. test/helpers/event_counter_oracle.py does the runs (each a fork
+// of one python3) and says what it found.
 
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/build.js';
 import { fixtureSource } from '../helpers/fixtures.js';
-import { ensureFrameBoundaries } from './native-build.js';
+import { ensureEventCounter } from './native-build.js';
 
 interface OracleReport {
-  supported: boolean;
+  hooked: boolean;
+  disagreements: unknown[];
   events: number;
   plainEvents: number;
   checked: number;
@@ -23,17 +25,17 @@ interface OracleReport {
 }
 
 function oracle(fixture: string, args: string[], targets: number, seed: number): OracleReport {
-  const module = ensureFrameBoundaries();
-  const output = execFileSync('python3', [join(repoRoot, 'test', 'helpers', 'frame_boundaries_oracle.py'), module, String(targets), String(seed), fixtureSource(fixture), ...args], {
+  const module = ensureEventCounter();
+  const output = execFileSync('python3', [join(repoRoot, 'test', 'helpers', 'event_counter_oracle.py'), module, String(targets), String(seed), fixtureSource(fixture), ...args], {
     encoding: 'utf8', timeout: 50_000,
   });
   return JSON.parse(output) as OracleReport;
 }
 
-// The module relies on CPython 3.11's internals; built for another python3 it says it is unsupported.
+// The frame hook relies on CPython 3.11's internals; built for another python3 the counter traces every frame.
 const python311 = execFileSync('python3', ['-c', 'import sys; print(sys.version_info[:2] == (3, 11))'], { encoding: 'utf8' }).trim() === 'True';
 
-describe('frame boundaries: positions reachable without tracing (CPython 3.11)', () => {
+describe('pdb event counter: positions (E, k), reachable without tracing (CPython 3.11)', () => {
   // control_flow.py has generators, exceptions through recursion, with, properties, lambdas called
   // from C, a decorator and a coroutine; crash.py ends in an uncaught exception.
   it.each([
@@ -42,12 +44,12 @@ describe('frame boundaries: positions reachable without tracing (CPython 3.11)',
     ['crash.py', [], 5],
     ['linked_list.py', [], 6],
     ['inventory.py', ['300', '200'], 7],
-  ] as const)('%s: every picked position is the same event untraced as traced', (fixture, args, seed) => {
+  ] as const)('%s: every picked position is the same event untraced as traced, and as the Python rule counts it', (fixture, args, seed) => {
     const report = oracle(fixture, [...args], 120, seed);
-    expect(report.supported).toBe(python311);
-    if (!python311) return;
-    // The same events fred's index counts today (a plain sys.settrace count of the program's).
+    expect(report.hooked).toBe(python311);
+    // Every event of the program's (a plain sys.settrace count), each where the Python rule puts it.
     expect(report.events).toBe(report.plainEvents);
+    expect(report.disagreements).toEqual([]);
     expect(report.checked).toBe(Math.min(120, report.events));
     expect(report.mismatches).toEqual([]);
     expect(report.lastReached).toBe(true);
@@ -55,7 +57,7 @@ describe('frame boundaries: positions reachable without tracing (CPython 3.11)',
 
   it('leaves the frames before the target untraced: inventory.py runs to its last event with a fraction of the trace calls', () => {
     const report = oracle('inventory.py', ['300', '200'], 1, 1);
-    expect(report.supported).toBe(python311);
+    expect(report.hooked).toBe(python311);
     if (!python311) return;
     expect(report.lastReached).toBe(true);
     expect(report.fullTraceCalls).toBeGreaterThan(report.events);
