@@ -526,7 +526,7 @@ describe('fred --backend dmtcp without DMTCP, and bad combinations', () => {
 /** DMTCP's programs and fred_pdb under DMTCP (a restarted one is named after its image). */
 function sessionProcesses(): ProcessInfo[] {
   return [...dmtcpProcesses(), ...allProcesses().filter((info) => info.state !== 'Z'
-    && (info.name.startsWith('DMTCP:') || info.argv.some((arg) => arg.endsWith('fred_pdb.py'))))];
+    && (info.name.startsWith('DMTCP:') || info.argv.some((arg) => arg.endsWith('fred_pdb_launch.py'))))];
 }
 
 function imageFolders(): string[] {

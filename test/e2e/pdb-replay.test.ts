@@ -266,7 +266,7 @@ describe('pdb checkpoints', () => {
     const pids = all.map((info) => info.pid);
     // The supervisor, the live worker and one process per checkpoint kept.
     expect(pids).toContain(worker);
-    expect(all.filter((info) => info.argv.some((arg) => arg.endsWith('fred_pdb.py')))).toHaveLength(5);
+    expect(all.filter((info) => info.argv.some((arg) => arg.endsWith('fred_pdb_launch.py')))).toHaveLength(5);
     await pdb.dispose();
     expect(describeProcesses(await survivorsAfter(all))).toEqual([]);
   });

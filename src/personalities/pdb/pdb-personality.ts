@@ -1,5 +1,6 @@
-// The pdb personality: drives fred_pdb.py (python3 -m pdb with the program on its own terminal)
-// on a pty. The only TypeScript (with pdb-conversation.ts and fred-replies.ts) that knows pdb.
+// The pdb personality: drives fred_pdb.py (python3 -m pdb with the program on its own terminal,
+// started by fred_pdb_launch.py) on a pty. The only TypeScript (with pdb-conversation.ts and
+// fred-replies.ts) that knows pdb.
 
 import { resolve } from 'node:path';
 import { parsePdbOutput } from '../../../grammars/pdb/api.js';
@@ -59,7 +60,7 @@ export class PdbPersonality implements Debugger {
     const command = {
       file: 'python3',
       args: [
-        '-u', packageFile('src', 'personalities', 'pdb', 'fred_pdb.py'), ...(this.dmtcp ? ['--dmtcp'] : []),
+        '-u', packageFile('src', 'personalities', 'pdb', 'fred_pdb_launch.py'), ...(this.dmtcp ? ['--dmtcp'] : []),
         '--program-tty', options.programTty, ...stdin, '--', program, ...options.args,
       ],
       cwd,
