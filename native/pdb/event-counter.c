@@ -69,6 +69,8 @@ static struct {
     PyObject *on_line;     /* line events where a breakpoint may be go to on_line (counted), or NULL */
     PyObject *lines_by_file;  /* dict filename -> frozenset of breakpoint lines, filled by lines_of */
     PyObject *lines_of;       /* filename -> frozenset */
+    PyObject *may_break;      /* code -> bool, or NULL: in UNTRACED mode, the frames that can hit a breakpoint are traced */
+    long long breakpoints_generation;  /* may_break's verdicts hold while this does */
 } state;
 
 static PyObject *event_names[4];  /* PyTrace_CALL, _EXCEPTION, _LINE, _RETURN */
@@ -145,6 +147,33 @@ static int past_target_boundary(void) {
     return state.has_target && state.E >= state.target_E;
 }
 
+/* Each code object's may_break verdict for the current breakpoints, kept like its program verdict:
+ * (generation << 1 | verdict) + 1, 0 when not known. */
+static Py_ssize_t may_break_slot = -1;
+
+/* 1 when a frame of `code` (a program frame) must be traced because a breakpoint may be hit in
+ * it (watch mode), else 0. */
+static int traced_for_breakpoints(PyObject *code) {
+    if (state.may_break == NULL) return 0;
+    void *known = NULL;
+    if (may_break_slot >= 0 && _PyCode_GetExtra(code, may_break_slot, &known) == 0 && known != NULL) {
+        uintptr_t packed = (uintptr_t)known - 1;
+        if ((long long)(packed >> 1) == state.breakpoints_generation) return (int)(packed & 1);
+    }
+    state.classifying = 1;  /* may_break is Python (bdb's canonic): its frames are not the program's */
+    PyObject *verdict = PyObject_CallOneArg(state.may_break, code);
+    state.classifying = 0;
+    int traced = verdict == NULL ? 1 : PyObject_IsTrue(verdict);  /* when in doubt, traced */
+    Py_XDECREF(verdict);
+    if (traced < 0 || PyErr_Occurred()) {
+        PyErr_WriteUnraisable(code);
+        traced = 1;
+    }
+    uintptr_t packed = ((uintptr_t)state.breakpoints_generation << 1 | (uintptr_t)traced) + 1;
+    if (may_break_slot >= 0 && _PyCode_SetExtra(code, may_break_slot, (void *)packed) < 0) PyErr_Clear();
+    return traced;
+}
+
 /* The hook: every frame evaluation of the interpreter passes here. */
 static PyObject *evaluate(PyThreadState *thread, struct _PyInterpreterFrame *frame, int throwflag) {
     if (!state.running || thread->tracing || state.classifying || state.suspended)
@@ -165,7 +194,8 @@ static PyObject *evaluate(PyThreadState *thread, struct _PyInterpreterFrame *fra
     uint8_t callers = callers_cframe->use_tracing;
     struct _PyInterpreterFrame *caller = callers_cframe->current_frame;
     if (state.untraced) {
-        int traced = (PyObject *)frame->f_code == state.main_code || past_target_boundary();
+        PyObject *code = (PyObject *)frame->f_code;
+        int traced = code == state.main_code || past_target_boundary() || traced_for_breakpoints(code);
         callers_cframe->use_tracing = traced ? 255 : 0;
     }
     PyObject *result = _PyEval_EvalFrameDefault(thread, frame, throwflag);
@@ -185,7 +215,7 @@ static PyObject *evaluate(PyThreadState *thread, struct _PyInterpreterFrame *fra
         } else if (caller != NULL) {
             PyObject *code = (PyObject *)caller->f_code;
             if (code == state.main_code) after = 255;
-            else if (counted_code(code) == 1) after = 0;
+            else if (counted_code(code) == 1) after = traced_for_breakpoints(code) ? 255 : 0;
             else if (PyErr_Occurred()) PyErr_WriteUnraisable(code);
         }
         thread->cframe->use_tracing = after;
@@ -438,6 +468,7 @@ static PyObject *stop(PyObject *self, PyObject *unused) {
     Py_CLEAR(state.on_line);
     Py_CLEAR(state.lines_by_file);
     Py_CLEAR(state.lines_of);
+    Py_CLEAR(state.may_break);
     PyObject *unwinding = state.unwinding != NULL ? state.unwinding : Py_None;
     PyObject *result = Py_BuildValue("(OO)", installed ? Py_True : Py_False, unwinding);
     Py_CLEAR(state.unwinding);
@@ -455,16 +486,23 @@ static PyObject *finish(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* watch(lines_by_file, lines_of, on_line): line events where a breakpoint may be (lines_of(filename)
- * gives a file's lines, cached in lines_by_file) go to on_line(frame, event, arg), as
- * fred_pdb_events' BREAKPOINTS_ONLY mode does (`continue` with breakpoints), until stop(). */
+/* watch(lines_by_file, lines_of, on_line, may_break, generation): line events where a breakpoint may be
+ * (lines_of(filename) gives a file's lines, cached in lines_by_file) go to on_line(frame, event,
+ * arg), as fred_pdb_events' BREAKPOINTS_ONLY mode does (`continue` with breakpoints), until stop().
+ * In UNTRACED mode only the frames of code objects for which may_break(code) holds are traced
+ * (besides the main module's); may_break is asked once per code object and `generation` (a
+ * number that changes when the breakpoints may have). */
 static PyObject *watch(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *lines_by_file, *lines_of, *on_line;
-    if (!PyArg_ParseTuple(args, "O!OO", &PyDict_Type, &lines_by_file, &lines_of, &on_line)) return NULL;
+    PyObject *lines_by_file, *lines_of, *on_line, *may_break;
+    long long generation;
+    if (!PyArg_ParseTuple(args, "O!OOOL", &PyDict_Type, &lines_by_file, &lines_of, &on_line, &may_break, &generation))
+        return NULL;
     keep(&state.lines_by_file, lines_by_file);
     keep(&state.lines_of, lines_of);
     keep(&state.on_line, on_line);
+    keep(&state.may_break, may_break);
+    state.breakpoints_generation = generation;
     Py_RETURN_NONE;
 }
 
@@ -505,6 +543,9 @@ PyMODINIT_FUNC PyInit__fred_event_counter(void) {
         if (event_names[i] == NULL) return NULL;
     }
     verdict_slot = _PyEval_RequestCodeExtraIndex(NULL);
+#if HOOKED
+    may_break_slot = _PyEval_RequestCodeExtraIndex(NULL);
+#endif
     PyObject *created = PyModule_Create(&module);
     if (created == NULL) return NULL;
     if (PyModule_AddIntConstant(created, "hooked", HOOKED) < 0) return NULL;

@@ -455,6 +455,31 @@ describe('pdb scans', () => {
     expect((await pdb.step()).output).toMatch(/^--Call--\n> .*\(\d+\)append\(\)\n/);
   });
 
+  it('continues to breakpoints where plain pdb does, tracing only the functions that hold one, also after they change', async () => {
+    const program = fixtureSource('inventory.py');
+    const fulfilTake = markerLine('inventory.py', 'fulfil-take');
+    const script: string[] = ['break normalize', 'continue', 'continue', 'continue', `break ${fulfilTake}`, 'continue', 'continue', 'clear 1', 'continue', 'continue'];
+    const plain = new PlainPdb(program);
+    await plain.reply();
+    const plainStops: unknown[] = [];
+    for (const command of script) {
+      const reply = await plain.reply(command);
+      if (command === 'continue') plainStops.push({ ...PlainPdb.where(reply), name: (await plain.reply('p name')).split('\n')[0] });
+    }
+
+    const { pdb } = await start('inventory.py');
+    const fredStops: unknown[] = [];
+    for (const command of script) {
+      const outcome = await pdb.execute(command);
+      if (command === 'continue') {
+        const { file, line, function: name } = outcome.location!;
+        fredStops.push({ file, line, function: name, name: await pdb.evaluate('name') });
+      }
+    }
+    expect(fredStops).toEqual(plainStops);
+    expect(fredStops.slice(-2)).toEqual([expect.objectContaining({ line: fulfilTake }), expect.objectContaining({ line: fulfilTake })]);
+  });
+
   it('stops where repeated steps stop, in plain pdb and in fred', async () => {
     const program = fixtureSource('linked_list.py');
     const plain = new PlainPdb(program);

@@ -94,6 +94,8 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
         # it came early. A prompt shown again for a queued command is silent.
         self.awaiting_command = False
         self.interrupt_pending = False
+        # An interrupt waits for the next frame boundary (fred_pdb_stepping.interrupt_program).
+        self.interrupt_waiting = False
         self.cut_short_by_interrupt = False
         self.reprompt_silently = False
         # The command being run, and one to run again after the exit hold's restart.

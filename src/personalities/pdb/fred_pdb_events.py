@@ -83,6 +83,7 @@ class EventCounter:
         unwinding = None  # the exception leaving the main module's frame, if one is
         ending_with = None  # during the main module's return event: (that exception or None,)
         counting_in_c = False  # the C counter's trace function is the thread's
+        breakpoints_seen = 0  # changes with every resume: the breakpoints may have changed
 
         # The position, counted in Python only without the C counter (the same rule as its own
         # without the frame hook): a call starts a boundary, and so does the event after a return.
@@ -283,12 +284,25 @@ class EventCounter:
                 watch_in_c()  # no stop: run on in C (after a stop, `continue` did this)
 
         def watch_in_c():
-            in_c_handing_over(lambda: c_counter.watch(lines_by_file, breakpoint_lines, line_in_c))
+            # Untraced where the hook exists: only frames that may hit a breakpoint are traced.
+            in_c_handing_over(
+                lambda: c_counter.watch(lines_by_file, breakpoint_lines, line_in_c, may_break, breakpoints_seen),
+                untraced=True)
 
-        def in_c_handing_over(hand_over):
+        def may_break(code):
+            """Whether a breakpoint may be hit in a frame of `code`: one of its file's breakpoint
+            lines lies within the code's lines (a function breakpoint is at its first line)."""
+            lines = lines_in(code.co_filename)
+            if not lines:
+                return False
+            first = code.co_firstlineno
+            last = max((line for _, _, line in code.co_lines() if line is not None), default=first)
+            return any(first <= line <= last for line in lines)
+
+        def in_c_handing_over(hand_over, untraced=False):
             """Counts in C, which calls back at the events the mode acts on (`hand_over` says
             which); in Python where the C counter cannot start yet."""
-            count_in_c()
+            count_in_c(untraced)
             if counting_in_c:
                 hand_over()
             else:
@@ -315,7 +329,7 @@ class EventCounter:
             main_frame(frame, event, arg)
 
         def set_mode(new_mode, frame=None, callback=None, untraced=False):
-            nonlocal mode, finishing, finished
+            nonlocal mode, finishing, finished, breakpoints_seen
             if counting_in_c:
                 count_in_python()
             if new_mode == mode == FOLLOW_DEBUGGER:
@@ -324,6 +338,7 @@ class EventCounter:
             # Breakpoints may have changed since the last resume.
             lines_by_file.clear()
             watchers.clear()
+            breakpoints_seen += 1
             if new_mode == RUN_FREE:
                 count_in_c(untraced)
             elif new_mode == BREAKPOINTS_ONLY and c_counter is not None:

@@ -116,16 +116,16 @@ class CountedStepping:
 
     def interrupt_program(self, signum, frame):
         deferred = self.events.request_stop()
-        # The user's Ctrl-C during `continue` that would wait for the next frame boundary (a loop
-        # without calls may never get there) stops now, where the position is not known: fred
-        # then goes to a moment it can name, near it (PdbReplay). A checkpoint's signal, or one
-        # cancelling a replay (which ends at its target anyway), waits.
-        forced = deferred == 2 and signum == signal.SIGINT and self.replay is None
+        # A second interrupt while one waits for the next frame boundary (a loop without calls
+        # may never get there; fred repeats the user's Ctrl-C, never its checkpoint signal) stops
+        # the program now, where the position is not known: fred then goes to a moment it can
+        # name, near it (PdbReplay). One cancelling a replay waits: the replay ends at its target.
+        forced = deferred == 2 and self.interrupt_waiting and self.replay is None
         if deferred and not forced:
             # Frames run untraced: the stop comes at the next event whose position is known
-            # (interrupt_landed); what runs until then is the program's own, recorded as usual.
-            self.message("\nProgram interrupted. (Use 'cont' to resume).")  # as pdb's sigint_handler
-            self.interrupted = True
+            # (interrupt_landed), which says it was interrupted; what runs until then is the
+            # program's own, recorded as usual. A breakpoint hit on the way is its own stop.
+            self.interrupt_waiting = True
             if self.replay is not None:
                 self.replay.interrupted = True
             return
@@ -164,6 +164,7 @@ class CountedStepping:
 
     def stop(self, frame, traceback):
         self.stop_count += 1
+        self.interrupt_waiting = False
         replay = self.replay
         if replay is not None:
             if replay.absorb(frame, traceback):
@@ -175,9 +176,18 @@ class CountedStepping:
 
     def interrupt_landed(self, frame, event, arg):
         """The event where an interrupt taken while frames ran untraced lands: a stop as `step`
-        would make there, after pdb's sigint_handler."""
+        would make there, after pdb's sigint_handler. Landing where a breakpoint holds (the line
+        after a call, where the interrupt waited for the call to return, often is one), the stop
+        is the breakpoint's: the interrupt would have stopped the program an event earlier."""
         bdb.Bdb.set_step(self)
         self.events.follow_debugger()
+        if event == 'line' and self.breaks and self.replay is None and self.break_here(frame):
+            self.user_line(frame)
+            if self.quitting:
+                raise bdb.BdbQuit
+            return
+        self.message("\nProgram interrupted. (Use 'cont' to resume).")  # as pdb's sigint_handler
+        self.interrupted = True
         self.stop_at_event(frame, event, arg)
 
     def event_reached(self, frame, event, arg):

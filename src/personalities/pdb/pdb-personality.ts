@@ -24,6 +24,9 @@ const CHECKPOINT_SIGNAL = 36;
 
 const notRunning = 'The program is not being run.';
 
+/** How long an interrupt may wait for a frame boundary before fred insists (see interrupt()). */
+const INSIST_AFTER_MS = 250;
+
 /** checkpointBytes() measures at its first call and then at every this many, on this many forks. */
 const CHECKPOINT_BYTES_EVERY = 8;
 const CHECKPOINT_BYTES_SAMPLE = 8;
@@ -36,6 +39,9 @@ export class PdbPersonality implements Debugger {
   private disposed = false;
   /** Commands that may resume the program, sent or waiting their turn; a signal owed to the next. */
   private resumesQueued = 0;
+  /** Commands that may move the program, so far: a repeated interrupt is for the same one. */
+  private resumesStarted = 0;
+  private insisting: NodeJS.Timeout | undefined;
   private checkpointBytesCalls = 0;
   private measuredCheckpointBytes: number | undefined;
   private owedSignal: NodeJS.Signals | number | undefined;
@@ -190,6 +196,14 @@ export class PdbPersonality implements Debugger {
   /** Like Ctrl-C in plain pdb: while `continue` runs, pdb stops the program where it is. */
   interrupt(): void {
     this.signal('SIGINT');
+    // In a frame running untraced, fred_pdb takes an interrupt at the next frame boundary, which a
+    // loop without calls may never reach; a second one stops it at once (fred_pdb_stepping).
+    const resume = this.resumesStarted;
+    clearTimeout(this.insisting);
+    this.insisting = setTimeout(() => {
+      if (this.resumesStarted === resume && this.resumesQueued > 0) this.signal('SIGINT');
+    }, INSIST_AFTER_MS);
+    this.insisting.unref();
   }
 
   /** Under the fork backend, fred_pdb's CHECKPOINT_SIGNAL (SIGRTMIN + 2): restarting, not EINTR. */
@@ -208,6 +222,7 @@ export class PdbPersonality implements Debugger {
   }
 
   async dispose(): Promise<void> {
+    clearTimeout(this.insisting);
     if (this.disposed) return;
     this.disposed = true;
     try {
@@ -231,6 +246,7 @@ export class PdbPersonality implements Debugger {
   /** Any command that may move the program; pdb quitting ends the session rather than failing it. */
   private async resume(command: string): Promise<CommandOutcome> {
     this.resumesQueued++;
+    this.resumesStarted++;
     const written = () => {
       const signal = this.owedSignal;
       this.owedSignal = undefined;
