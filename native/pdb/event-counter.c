@@ -174,6 +174,12 @@ static int traced_for_breakpoints(PyObject *code) {
     return traced;
 }
 
+/* Whether `frame` is the frame FINISH_FRAME waits for, which stays traced: its return event is
+ * what the mode is for. */
+static int finishing_frame(struct _PyInterpreterFrame *frame) {
+    return state.finishing != NULL && ((PyFrameObject *)state.finishing)->f_frame == frame;
+}
+
 /* The hook: every frame evaluation of the interpreter passes here. */
 static PyObject *evaluate(PyThreadState *thread, struct _PyInterpreterFrame *frame, int throwflag) {
     if (!state.running || thread->tracing || state.classifying || state.suspended)
@@ -214,7 +220,7 @@ static PyObject *evaluate(PyThreadState *thread, struct _PyInterpreterFrame *fra
             after = 255;
         } else if (caller != NULL) {
             PyObject *code = (PyObject *)caller->f_code;
-            if (code == state.main_code) after = 255;
+            if (code == state.main_code || finishing_frame(caller)) after = 255;
             else if (counted_code(code) == 1) after = traced_for_breakpoints(code) ? 255 : 0;
             else if (PyErr_Occurred()) PyErr_WriteUnraisable(code);
         }
@@ -476,7 +482,8 @@ static PyObject *stop(PyObject *self, PyObject *unused) {
 }
 
 /* finish(frame, on_finished): frame's return event (counted) goes to on_finished(frame, event, arg),
- * as fred_pdb_events' FINISH_FRAME mode does (a scan running a deeper call out), until stop(). */
+ * as fred_pdb_events' FINISH_FRAME mode does (a scan running a deeper call out), until stop(). In
+ * UNTRACED mode the frame stays traced, and the frames it calls run untraced. */
 static PyObject *finish(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *frame, *on_finished;

@@ -158,8 +158,9 @@ describe('reverse execution under pdb', () => {
   });
 
   it('checkpoints taken during a continue to a breakpoint are where a replay finds them: fred\'s interrupts count as nothing', async () => {
-    const session = await start('inventory.py', 2);
-    await session.setBreakpoint(`${join(fixtures, 'inventory.py')}:${lineOf('inventory.py', '# @handle')}`, 'order_number == 4000');
+    const session = await Session.start({ program: join(fixtures, 'inventory.py'), args: ['100000', '-1'], checkpointIntervalMs: 2 });
+    sessions.push(session);
+    await session.setBreakpoint(`${join(fixtures, 'inventory.py')}:${lineOf('inventory.py', '# @handle')}`, 'order_number == 60000');
     const hit = await session.native('continue');
     expect(hit.location).toMatchObject({ function: 'main' });
     const replay = session.personality.replay!;
@@ -171,7 +172,7 @@ describe('reverse execution under pdb', () => {
       await replay.checkpoints.restore(id);
       expect(await replay.runUntil(end)).toBe(true);
       expect(await replay.mark()).toEqual(end);
-      expect(await session.evaluate('order_number')).toBe('4000');
+      expect(await session.evaluate('order_number')).toBe('60000');
     }
   });
 

@@ -345,8 +345,9 @@ class EventCounter:
                 # The C counter hands over the lines that may hold a breakpoint.
                 watch_in_c()
             elif new_mode == FINISH_FRAME and c_counter is not None:
-                # The C counter watches for the frame's return: nothing else to do until then.
-                in_c_handing_over(lambda: c_counter.finish(frame, finished_in_c))
+                # The C counter watches for the frame's return: nothing else to do until then, and
+                # the frames it calls run untraced where the hook exists.
+                in_c_handing_over(lambda: c_counter.finish(frame, finished_in_c), untraced=True)
             else:
                 retrace(sys._getframe(), traced_locally)
 
