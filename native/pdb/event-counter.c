@@ -42,6 +42,17 @@
 #define HOOKED 0
 #endif
 
+/* Code objects' extra slots (PEP 523), under their 3.12 names. */
+#if PY_VERSION_HEX >= 0x030C0000
+#define code_get_extra PyUnstable_Code_GetExtra
+#define code_set_extra PyUnstable_Code_SetExtra
+#define request_code_extra_index PyUnstable_Eval_RequestCodeExtraIndex
+#else
+#define code_get_extra _PyCode_GetExtra
+#define code_set_extra _PyCode_SetExtra
+#define request_code_extra_index _PyEval_RequestCodeExtraIndex
+#endif
+
 enum reached { NOT_YET = 0, TARGET = 1, INTERRUPT = 2 };
 
 static struct {
@@ -90,7 +101,7 @@ static Py_ssize_t verdict_slot = -1;
 /* 1 when frames of `code` are the program's, 0 when not, -1 on error (an exception set). */
 static int counted_code(PyObject *code) {
     void *known = NULL;
-    if (verdict_slot >= 0 && _PyCode_GetExtra(code, verdict_slot, &known) == 0 && known != NULL) return known == PROGRAM;
+    if (verdict_slot >= 0 && code_get_extra(code, verdict_slot, &known) == 0 && known != NULL) return known == PROGRAM;
     if (state.program_files == NULL) return 0;
     PyObject *filename = ((PyCodeObject *)code)->co_filename;
     PyObject *verdict = PyDict_GetItemWithError(state.program_files, filename);  /* borrowed */
@@ -111,7 +122,7 @@ static int counted_code(PyObject *code) {
         if (counted < 0) return -1;
     }
     /* is_program is the same function for the process's life: the verdict stays true. */
-    if (verdict_slot >= 0 && _PyCode_SetExtra(code, verdict_slot, counted ? PROGRAM : NOT_PROGRAM) < 0) PyErr_Clear();
+    if (verdict_slot >= 0 && code_set_extra(code, verdict_slot, counted ? PROGRAM : NOT_PROGRAM) < 0) PyErr_Clear();
     return counted;
 }
 
@@ -156,7 +167,7 @@ static Py_ssize_t may_break_slot = -1;
 static int traced_for_breakpoints(PyObject *code) {
     if (state.may_break == NULL) return 0;
     void *known = NULL;
-    if (may_break_slot >= 0 && _PyCode_GetExtra(code, may_break_slot, &known) == 0 && known != NULL) {
+    if (may_break_slot >= 0 && code_get_extra(code, may_break_slot, &known) == 0 && known != NULL) {
         uintptr_t packed = (uintptr_t)known - 1;
         if ((long long)(packed >> 1) == state.breakpoints_generation) return (int)(packed & 1);
     }
@@ -170,7 +181,7 @@ static int traced_for_breakpoints(PyObject *code) {
         traced = 1;
     }
     uintptr_t packed = ((uintptr_t)state.breakpoints_generation << 1 | (uintptr_t)traced) + 1;
-    if (may_break_slot >= 0 && _PyCode_SetExtra(code, may_break_slot, (void *)packed) < 0) PyErr_Clear();
+    if (may_break_slot >= 0 && code_set_extra(code, may_break_slot, (void *)packed) < 0) PyErr_Clear();
     return traced;
 }
 
@@ -395,8 +406,12 @@ static PyObject *request_stop(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
     if (!state.installed || !state.untraced) return PyLong_FromLong(0);
+#if HOOKED
     /* Called from the signal handler's frame, whose CFrame copied the interrupted frame's. */
     int exact = PyThreadState_Get()->cframe->use_tracing != 0 && !state.inexact;
+#else
+    int exact = 1;  /* (never here: without the hook nothing runs untraced) */
+#endif
     long long E = exact ? state.E : state.E + 1, k = exact ? state.k + 1 : 0;
     if (!state.has_target || state.target_is_interrupt || E < state.target_E || (E == state.target_E && k < state.target_k)) {
         state.target_E = E;
@@ -549,9 +564,9 @@ PyMODINIT_FUNC PyInit__fred_event_counter(void) {
         event_names[i] = PyUnicode_InternFromString(names[i]);
         if (event_names[i] == NULL) return NULL;
     }
-    verdict_slot = _PyEval_RequestCodeExtraIndex(NULL);
+    verdict_slot = request_code_extra_index(NULL);
 #if HOOKED
-    may_break_slot = _PyEval_RequestCodeExtraIndex(NULL);
+    may_break_slot = request_code_extra_index(NULL);
 #endif
     PyObject *created = PyModule_Create(&module);
     if (created == NULL) return NULL;
