@@ -66,6 +66,7 @@ static struct {
     int untraced;    /* UNTRACED mode: the hook leaves frames before the target untraced */
     int classifying; /* is_program is running */
     int suspended;   /* the debugger runs code outside a trace function (a signal handler) */
+    PyThreadState *thread;  /* the thread that runs the program: other threads' frames are not counted */
     int inexact;     /* k is not known: a stop forced in an untraced frame (until the next boundary) */
     long long trace_calls;  /* how often the C trace function ran: what tracing cost */
     PyObject *main_code;      /* the main module's code object, or NULL until known */
@@ -193,7 +194,7 @@ static int finishing_frame(struct _PyInterpreterFrame *frame) {
 
 /* The hook: every frame evaluation of the interpreter passes here. */
 static PyObject *evaluate(PyThreadState *thread, struct _PyInterpreterFrame *frame, int throwflag) {
-    if (!state.running || thread->tracing || state.classifying || state.suspended)
+    if (!state.running || thread != state.thread || thread->tracing || state.classifying || state.suspended)
         return _PyEval_EvalFrameDefault(thread, frame, throwflag);
     int counted = counted_code((PyObject *)frame->f_code);
     if (counted < 0) PyErr_WriteUnraisable((PyObject *)frame->f_code);
@@ -331,6 +332,8 @@ static PyObject *begin_run(PyObject *self, PyObject *args) {
     state.has_target = 0;
     state.untraced = 0;
     state.running = 1;
+    /* Like a trace function, which is the thread's: the program's other threads run as they may. */
+    state.thread = PyThreadState_Get();
 #if HOOKED
     _PyInterpreterState_SetEvalFrameFunc(PyInterpreterState_Get(), evaluate);
 #endif

@@ -176,6 +176,28 @@ describe('reverse execution under pdb', () => {
     }
   });
 
+  it('counts the program\'s thread only: a busy daemon thread leaves the main thread\'s moments where replays find them', async () => {
+    // No automatic checkpoints: a fork copies only the calling thread (README: fork backend and
+    // threads); the one checkpoint below is taken with the other thread busy, on purpose.
+    const session = await Session.start({ program: join(fixtures, 'threads.py'), checkpointIntervalMs: 0 });
+    sessions.push(session);
+    await session.setBreakpoint(`${join(fixtures, 'threads.py')}:${lineOf('threads.py', '# @print')}`);
+    // The thread has started (how many calls starting it took depends on timing: from here on).
+    await session.native('continue');
+    const replay = session.personality.replay!;
+    const start = await replay.checkpoints.take();
+    const work = await session.native('step');
+    expect(work.location).toMatchObject({ function: 'work' });
+    await session.native(`until ${lineOf('threads.py', '# @return')}`);
+    expect(await session.evaluate('i')).toBe('199999');
+    const here = await replay.mark();
+    // The copy a restore makes has no other thread: only the program's own counts can agree.
+    await replay.checkpoints.restore(start);
+    expect(await replay.runUntil(here)).toBe(true);
+    expect(await replay.mark()).toEqual(here);
+    expect(await session.evaluate('i')).toBe('199999');
+  });
+
   it('Ctrl-C in a loop without calls (a frame running untraced) stops there, at a moment fred can go back from and return to', async () => {
     const session = await start('spin.py', 20);
     const going = session.continue();
