@@ -3,6 +3,8 @@
 // exactly where plain gdb stops, and reverse commands must retrace those stops backwards.
 // Line numbers come from the fixtures' `/* @name */` markers.
 
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FredError } from '../../src/errors.js';
@@ -14,6 +16,7 @@ import { plainWalk, type PlainWalk } from '../helpers/plain-gdb.js';
 import { descendants, describeProcesses, survivorsAfter, waitFor, type ProcessInfo } from '../helpers/processes.js';
 import { sessionSandbox } from '../helpers/session-sandbox.js';
 import { expectCancelledAfter } from '../helpers/walk.js';
+import { compileProgram } from '../native/native-build.js';
 
 interface Fixture {
   binary: string;
@@ -757,3 +760,36 @@ describe('fred --batch --json: time-travel commands by name and alias', () => {
     expect(run.stderr).toBe('');
   });
 });
+
+describe('scans from code gdb knows no function of', { timeout: 60_000 }, () => {
+  it('a reverse-step whose scan starts at a checkpoint taken there steps out of it, instruction by instruction', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'fred-unknown-code-'));
+    try {
+      const binary = compileProgram('unknown_code', folder);
+      const source = join(process.cwd(), 'test', 'native', 'programs', 'unknown_code.c');
+      const line = (marker: string) => readFileSync(source, 'utf8').split('\n').findIndex((text) => text.endsWith(`/* @${marker} */`)) + 1;
+      const session = await Session.start({ program: binary, debugger: 'gdb', checkpointIntervalMs: 0 });
+      sandbox.sessions.push(session);
+      await session.native(`break ${source}:${line('call')}`);
+      await session.native('run');
+      const address = /0x[0-9a-f]+/.exec(await session.evaluate('page'))![0];
+      await session.native(`break *${address}`);
+      await session.native('continue');
+      expect(await session.evaluate('$pc == page')).toBe('1');
+      // gdb itself cannot step here ("Cannot find bounds of current function").
+      await expect(session.native('step')).rejects.toThrow(/Cannot find bounds/);
+      await session.checkpoint();
+      await session.native(`break ${source}:${line('print')}`);
+      expect((await session.native('continue')).location).toMatchObject({ line: line('print'), function: 'main' });
+      // No stop was recorded on the way: the scan for the line before starts at the checkpoint
+      // in the page.
+      expect((await session.reverseStep()).location).toMatchObject({ line: line('second'), function: 'main' });
+      expect(await session.evaluate('counter')).toBe('1');
+      expect((await session.reverseStep()).location).toMatchObject({ line: line('after'), function: 'main' });
+      expect(await session.evaluate('counter')).toBe('0');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+

@@ -653,11 +653,11 @@ def step_through(level, until, limit, visit):
         if _cancellation.requested():
             return "limit"
         line = gdb.newest_frame().find_sal().line
-        _execute("step")
+        _step()
         # The breakpoint on `until`'s pc ends a step wherever it is passed (another iteration
         # of a loop, mid-line): where a plain step would not have stopped, step on.
         while not until.check() and _until_only(until) and not _step_stops_here(line):
-            _execute("step")
+            _step()
         if until.check():
             return "reached"
         if _program_over():
@@ -671,6 +671,29 @@ def step_through(level, until, limit, visit):
             if outcome is not None:
                 return outcome
     return "limit"
+
+
+# Instructions stepped, at most, out of code gdb knows no function of (see _step).
+_UNKNOWN_CODE_INSTRUCTIONS = 100000
+
+
+def _step():
+    """gdb's `step`. Where gdb knows no function of the code (a trampoline of the record shim's
+    or of a hit counter, where an interrupt may have left a checkpoint a scan starts from), `step`
+    fails with "Cannot find bounds of current function": single instructions then take the
+    program back to code gdb knows, where the step ends if it is a line's start (a return often
+    lands on the line after the call's), else goes on from there."""
+    for _ in range(_UNKNOWN_CODE_INSTRUCTIONS):
+        try:
+            _execute("step")
+            return
+        except gdb.error as error:
+            if "Cannot find bounds of current function" not in str(error) or not _alive():
+                raise
+        _execute("stepi")
+        if not _alive() or _step_stops_here(0):
+            return
+    raise gdb.GdbError("stepped %d instructions without reaching code gdb knows" % _UNKNOWN_CODE_INSTRUCTIONS)
 
 
 def _until_only(until):
