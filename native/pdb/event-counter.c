@@ -476,20 +476,17 @@ static PyObject *start(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* stop(keep_interrupt=False) -> (still_installed, unwinding or None): removes this trace function
- * if it is still the thread's (a SIGINT handler may have replaced it already); Python counts (tick)
- * from here. An interrupt's target is dropped (the program stops anyway), unless the caller only
- * hands an event to bdb and runs on (a line where a breakpoint may be). */
-static PyObject *stop(PyObject *self, PyObject *args) {
+/* stop() -> (still_installed, unwinding or None): removes this trace function if it is still the
+ * thread's (a SIGINT handler may have replaced it already); Python counts (tick) from here. */
+static PyObject *stop(PyObject *self, PyObject *unused) {
     (void)self;
-    int keep_interrupt = 0;
-    if (!PyArg_ParseTuple(args, "|p", &keep_interrupt)) return NULL;
+    (void)unused;
     PyThreadState *thread = PyThreadState_Get();
     int installed = state.installed && thread->c_tracefunc == trace;
     if (installed) PyEval_SetTrace(NULL, NULL);
     state.installed = 0;
     state.untraced = 0;
-    if (state.has_target && state.target_is_interrupt && !keep_interrupt) state.has_target = 0;
+    if (state.has_target && state.target_is_interrupt) state.has_target = 0;
     Py_CLEAR(state.finishing);
     Py_CLEAR(state.on_finished);
     Py_CLEAR(state.on_line);
@@ -552,7 +549,7 @@ static PyMethodDef methods[] = {
     {"resume", resume, METH_NOARGS, "The program's code runs again."},
     {"inexact", inexact, METH_NOARGS, "Whether k is not known."},
     {"start", start, METH_VARARGS, "The C trace function counts from here."},
-    {"stop", stop, METH_VARARGS, "Stops the C trace function: (whether still installed, the main frame's unwinding)."},
+    {"stop", stop, METH_NOARGS, "Stops the C trace function: (whether still installed, the main frame's unwinding)."},
     {"finish", finish, METH_VARARGS, "Hands one frame's return event to a callback."},
     {"watch", watch, METH_VARARGS, "Hands line events where a breakpoint may be to a callback."},
     {"trace_calls", trace_calls, METH_NOARGS, "How often the C trace function ran."},

@@ -266,21 +266,19 @@ class EventCounter:
             c_counter.start(main_code, unwinding, untraced, reached_in_c, main_in_c, interrupted_in_c)
             counting_in_c = True
 
-        def count_in_python(frame=None, keep_interrupt=False):
+        def count_in_python(frame=None):
             """Takes over from the C counter's trace function; `frame` is the frame of the event
-            it handed over (or the caller's). Frames called meanwhile have no tracer of their own.
-            `keep_interrupt`: an interrupt waiting for its event still waits (see line_in_c)."""
+            it handed over (or the caller's). Frames called meanwhile have no tracer of their own."""
             nonlocal counting_in_c, unwinding
-            installed, unwinding = c_counter.stop(keep_interrupt)
+            installed, unwinding = c_counter.stop()
             counting_in_c = False
             retrace(frame if frame is not None else sys._getframe(2), counts)
             if installed:  # (a SIGINT handler may have removed it: then it traces again itself)
                 sys.settrace(trace)
 
         def line_in_c(frame, event, arg):
-            # A line where a breakpoint may be: bdb decides (a condition, an ignore count). An
-            # interrupt waiting for its event keeps waiting: without a stop here it is still owed.
-            count_in_python(frame, keep_interrupt=True)
+            # A line where a breakpoint may be: bdb decides (a condition, an ignore count).
+            count_in_python(frame)
             dispatch(frame, event, arg)
             if mode == BREAKPOINTS_ONLY and not counting_in_c:
                 watch_in_c()  # no stop: run on in C (after a stop, `continue` did this)
