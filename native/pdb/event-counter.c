@@ -9,10 +9,11 @@
  *   while a hook is set), and k counts the trace events (line, return, exception) in program
  *   frames since the last boundary; a call event is (E, 0), just after its entry boundary, and
  *   the exit boundary comes after the frame's return event. Positions can then be reached
- *   without tracing most of a run: in the UNTRACED mode (`continue` without breakpoints, a replay
- *   running to a target) only the main module's frame is traced (its end is the program's), and
- *   every frame from the target's boundary on; the others run at nearly native speed (a trace
- *   function makes 3.11 run traced frames unspecialized, ~2.5-3x slower).
+ *   without tracing most of a run: in the UNTRACED mode (`continue`, replays, a scan running a
+ *   call out) only the main module's frame is traced (its end is the program's), the frames of
+ *   code that holds a breakpoint (watch), the frame a finish waits for, and every frame from the
+ *   target's boundary on; the others run at nearly native speed (a trace function makes 3.11 run
+ *   traced frames unspecialized, ~2.5-3x slower).
  *
  *   Without it (another python3): the same pairs by the events alone (fred_pdb_events' Python
  *   counter follows the same rule): a call event starts a boundary, (E + 1, 0); other events
@@ -254,7 +255,7 @@ static int hand_over(PyObject *callback, PyFrameObject *frame, int what, PyObjec
 /* 1 when a breakpoint may be on this line event's line (bdb decides: the line, or a function
  * breakpoint at the code's first line, as fred_pdb_events' `watching` tracer asks), else 0;
  * -1 on error. */
-static int may_break(PyCodeObject *code, PyFrameObject *frame) {
+static int line_may_break(PyCodeObject *code, PyFrameObject *frame) {
     PyObject *lines = PyDict_GetItemWithError(state.lines_by_file, code->co_filename);  /* borrowed */
     if (lines == NULL) {
         if (PyErr_Occurred()) return -1;
@@ -309,7 +310,7 @@ static int trace(PyObject *unused, PyFrameObject *frame, int what, PyObject *arg
     } else if (what == PyTrace_RETURN && (PyObject *)frame == state.finishing) {
         result = hand_over(state.on_finished, frame, what, arg);
     } else if (what == PyTrace_LINE && state.on_line != NULL) {
-        int line = may_break((PyCodeObject *)code, frame);
+        int line = line_may_break((PyCodeObject *)code, frame);
         result = line < 0 ? -1 : line ? hand_over(state.on_line, frame, what, arg) : 0;
     }
     Py_DECREF(code);

@@ -5,12 +5,11 @@
 # A moment is a position (E, k): frame boundaries and events since the last one (see
 # native/pdb/event-counter.c). The C counter owns the position when it is built for this python3,
 # and the Python tracers count through it (tick); without it they follow the same rule in Python.
-# In RUN_FREE mode, the one `continue` and replays spend their time in, the C counter's trace
-# function counts instead of a Python call per event, and with its frame hook (CPython 3.11) most
-# frames are not traced at all (UNTRACED): an interrupt then lands at the next event whose
-# position is known (request_stop). It also serves FINISH_FRAME (it hands over the finishing
-# frame's return) and BREAKPOINTS_ONLY (it hands over the line events where a breakpoint may be),
-# so `continue` and a scan running a call out do not call Python at every event either.
+# In RUN_FREE mode (`continue` without breakpoints, replays), FINISH_FRAME (it hands over the
+# finishing frame's return) and BREAKPOINTS_ONLY (it hands over the line events where a breakpoint
+# may be) the C counter's trace function counts instead of a Python call per event, and with its
+# frame hook (CPython 3.11) most frames are not traced at all (UNTRACED): only those the mode
+# needs. An interrupt then lands at the next event whose position is known (request_stop).
 
 import bdb
 import cmd
@@ -259,11 +258,12 @@ class EventCounter:
                     stacked.f_trace = tracer_for(stacked)
                 stacked = stacked.f_back
 
-        def count_in_c(untraced=False):
+        def count_in_c():
+            # UNTRACED where the hook exists: it traces only the frames the mode needs.
             nonlocal counting_in_c
             if c_counter is None or main_code is None or ending_with is not None:
                 return  # the main module's frame is not known yet, or is returning
-            c_counter.start(main_code, unwinding, untraced, reached_in_c, main_in_c, interrupted_in_c)
+            c_counter.start(main_code, unwinding, True, reached_in_c, main_in_c, interrupted_in_c)
             counting_in_c = True
 
         def count_in_python(frame=None):
@@ -284,10 +284,9 @@ class EventCounter:
                 watch_in_c()  # no stop: run on in C (after a stop, `continue` did this)
 
         def watch_in_c():
-            # Untraced where the hook exists: only frames that may hit a breakpoint are traced.
+            # Where the hook exists, only frames that may hit a breakpoint are traced.
             in_c_handing_over(
-                lambda: c_counter.watch(lines_by_file, breakpoint_lines, line_in_c, may_break, breakpoints_seen),
-                untraced=True)
+                lambda: c_counter.watch(lines_by_file, breakpoint_lines, line_in_c, may_break, breakpoints_seen))
 
         def may_break(code):
             """Whether a breakpoint may be hit in a frame of `code`: one of its file's breakpoint
@@ -299,10 +298,10 @@ class EventCounter:
             last = max((line for _, _, line in code.co_lines() if line is not None), default=first)
             return any(first <= line <= last for line in lines)
 
-        def in_c_handing_over(hand_over, untraced=False):
+        def in_c_handing_over(hand_over):
             """Counts in C, which calls back at the events the mode acts on (`hand_over` says
             which); in Python where the C counter cannot start yet."""
-            count_in_c(untraced)
+            count_in_c()
             if counting_in_c:
                 hand_over()
             else:
@@ -328,7 +327,7 @@ class EventCounter:
             count_in_python(frame)
             main_frame(frame, event, arg)
 
-        def set_mode(new_mode, frame=None, callback=None, untraced=False):
+        def set_mode(new_mode, frame=None, callback=None):
             nonlocal mode, finishing, finished, breakpoints_seen
             if counting_in_c:
                 count_in_python()
@@ -340,14 +339,14 @@ class EventCounter:
             watchers.clear()
             breakpoints_seen += 1
             if new_mode == RUN_FREE:
-                count_in_c(untraced)
+                count_in_c()
             elif new_mode == BREAKPOINTS_ONLY and c_counter is not None:
                 # The C counter hands over the lines that may hold a breakpoint.
                 watch_in_c()
             elif new_mode == FINISH_FRAME and c_counter is not None:
                 # The C counter watches for the frame's return: nothing else to do until then, and
                 # the frames it calls run untraced where the hook exists.
-                in_c_handing_over(lambda: c_counter.finish(frame, finished_in_c), untraced=True)
+                in_c_handing_over(lambda: c_counter.finish(frame, finished_in_c))
             else:
                 retrace(sys._getframe(), traced_locally)
 
@@ -383,8 +382,8 @@ class EventCounter:
         self.count = position
         self.stop_at = set_stop_at
         self.restart = restart
-        # `continue` without breakpoints, replays: most frames untraced where the hook exists.
-        self.run_free = lambda: set_mode(RUN_FREE, untraced=True)
+        # `continue` without breakpoints, replays.
+        self.run_free = lambda: set_mode(RUN_FREE)
         self.follow_debugger = lambda: set_mode(FOLLOW_DEBUGGER)
         self.breakpoints_only = lambda: set_mode(BREAKPOINTS_ONLY)
         # Runs `frame` to its return event without bdb, then calls callback(frame, return_value).
