@@ -153,7 +153,7 @@ export function markPosition(mark: Mark): PdbPosition {
   return toPosition(index, `pdb mark ${mark.key}`);
 }
 
-function toPosition(value: unknown, what: string): PdbPosition {
+export function toPosition(value: unknown, what: string): PdbPosition {
   if (!Array.isArray(value) || value.length !== 2 || !value.every((part) => Number.isSafeInteger(part) && (part as number) >= 0)) {
     throw malformed(what);
   }

@@ -41,7 +41,10 @@ class ReplayCommands:
             self.reply({'error': 'cannot take a checkpoint: %s' % e})
             return
         if not isinstance(taken, Restored):
-            self.reply({'checkpoint': checkpoint, 'pid': taken})
+            reply = {'checkpoint': checkpoint, 'pid': taken}
+            if not self.events.inexact():
+                reply['index'] = self.events.count()  # where it was taken (PdbReplay)
+            self.reply(reply)
             return
         # This process is a copy of the snapshot and now the live worker.
         try:

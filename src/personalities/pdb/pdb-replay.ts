@@ -9,7 +9,7 @@ import type {
 import { PdbForkCheckpoints } from '../../checkpoints/fork/pdb-fork-checkpoints.js';
 import type { CheckpointBackend, CheckpointId } from '../../checkpoints/types.js';
 import { FredError } from '../../errors.js';
-import { comparePositions, markPosition, type PdbPosition, toHitsResult, toLastDifferent, toMark, toScanResult, toWatchScanResult } from './fred-replies.js';
+import { comparePositions, markPosition, type PdbPosition, toHitsResult, toPosition, toLastDifferent, toMark, toScanResult, toWatchScanResult } from './fred-replies.js';
 
 /** Fewer events than this between two moments are stepped through rather than bisected. */
 const MIN_BISECTED_EVENTS = 256;
@@ -58,9 +58,12 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
     if (!checkpoints) this.valuesAtCheckpoints = (ids, expression, frame) => this.valuesAtForks(ids, expression, frame);
     this.checkpoints = this.rememberingPositions(checkpoints ?? new PdbForkCheckpoints({
       checkpoint: async (id) => {
-        const pid = (await this.port.request(`fred_checkpoint ${id}`))['pid'];
+        const reply = await this.port.request(`fred_checkpoint ${id}`);
+        const pid = reply['pid'];
         this.lastSnapshotPid = typeof pid === 'number' && Number.isInteger(pid) && pid > 0 ? pid : undefined;
         if (this.lastSnapshotPid !== undefined) this.snapshotPids.set(id, this.lastSnapshotPid);
+        // Where it was taken comes with the reply (rememberingPositions asks other backends).
+        if (reply['index'] !== undefined) this.checkpointPositions.set(id, toPosition(reply['index'], 'checkpoint reply'));
       },
       restore: async (id) => { await this.port.request(`fred_restore ${id}`); },
       discard: async (id) => {
@@ -70,15 +73,17 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
     }));
   }
 
-  /** `backend`, noting the position of each checkpoint it takes. */
+  /** `backend`, noting the position of each checkpoint it takes (asked for when it did not say). */
   private rememberingPositions(backend: CheckpointBackend): CheckpointBackend {
     const positions = this.checkpointPositions;
     return {
       name: backend.name,
       take: async () => {
         const id = await backend.take();
-        const mark = toMark((await this.port.request('fred_mark'))['mark']);
-        if (!mark.unreplayable) positions.set(id, markPosition(mark));
+        if (!positions.has(id)) {
+          const mark = toMark((await this.port.request('fred_mark'))['mark']);
+          if (!mark.unreplayable) positions.set(id, markPosition(mark));
+        }
         return id;
       },
       restore: (id) => backend.restore(id),
