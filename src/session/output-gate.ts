@@ -25,7 +25,15 @@ export class OutputGate {
   /** `replayed.swallowedOutput()` when `position` last took it into account. */
   private swallowedSeen: number;
 
-  constructor(subscribe: (listener: Listener) => void, private readonly replayed?: ReplayedOutput) {
+  /**
+   * `sync` resolves true once everything the program wrote so far has been received (see
+   * ProgramTerminal.sync), false if it could not tell within the time given.
+   */
+  constructor(
+    subscribe: (listener: Listener) => void,
+    private readonly replayed?: ReplayedOutput,
+    private readonly sync?: (timeoutMs: number) => Promise<boolean>,
+  ) {
     this.swallowedSeen = replayed?.swallowedOutput() ?? 0;
     subscribe((text) => this.receive(text));
   }
@@ -76,11 +84,12 @@ export class OutputGate {
   }
 
   /**
-   * The program's terminal is a separate stream: let its last writes arrive. Waits until
-   * nothing arrived for `quietMs` (counted from the last arrival, and at least `minMs` from now),
-   * at most `maxMs`.
+   * The program's terminal is a separate stream: let its last writes arrive. Exactly, by the
+   * terminal's sync; where that cannot tell, waits until nothing arrived for `quietMs` (counted
+   * from the last arrival, and at least `minMs` from now), at most `maxMs`.
    */
   async settle(quietMs = 10, maxMs = 150, minMs = 2): Promise<void> {
+    if (this.sync && await this.sync(maxMs)) return;
     const started = Date.now();
     // (Not written back: the next settle counts from the last real arrival.)
     const floor = started - quietMs + minMs;

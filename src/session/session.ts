@@ -125,7 +125,7 @@ export class Session {
     private readonly dmtcp?: DmtcpSessionInfo,
   ) {
     this.kind = personality.kind;
-    this.output = new OutputGate((listener) => terminal.onOutput(listener), recording);
+    this.output = new OutputGate((listener) => terminal.onOutput(listener), recording, (timeoutMs) => terminal.sync(timeoutMs));
     this.replay = personality.replay;
     const maxAutomatic = dmtcp ? DMTCP_MAX_AUTOMATIC_CHECKPOINTS : undefined;
     if (this.replay) this.timeline = new Timeline(this.replay, new CheckpointPolicy(checkpointIntervalMs, maxAutomatic, defaultInterval, !dmtcp));
@@ -179,6 +179,7 @@ export class Session {
         env: options.env,
         programEnv: recording?.programEnvironment(options.env?.['LD_PRELOAD'] ?? process.env['LD_PRELOAD']),
       });
+      await terminal.ready;
       const cwd = options.cwd ?? process.cwd();
       const interval = options.checkpointIntervalMs ?? (host ? DMTCP_DEFAULT_CHECKPOINT_INTERVAL_MS : DEFAULT_CHECKPOINT_INTERVAL_MS);
       const dmtcp = host && { host, saveTo, program: resolve(cwd, options.program), args: options.args ?? [], cwd };

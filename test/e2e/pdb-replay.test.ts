@@ -46,6 +46,7 @@ async function start(file: string, stdinFile?: string, env?: Record<string, stri
     terminal.dispose();
   });
   await pdb.launch({ program, args: [], stdinFile, programTty: terminal.path, cwd: scratch, env });
+  await terminal.ready;
   return { pdb, programOutput: () => output };
 }
 

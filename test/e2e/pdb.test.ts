@@ -59,6 +59,7 @@ async function start(program: string, options: { args?: string[]; stdinFile?: st
     programTty: terminal.path,
     cwd: scratch,
   });
+  await terminal.ready;
   return { pdb, terminal, launched, programOutput: () => output };
 }
 
