@@ -477,8 +477,10 @@ static PyObject *start(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* stop() -> (still_installed, unwinding or None): removes this trace function if it is still the
- * thread's (a SIGINT handler may have replaced it already); Python counts (tick) from here. */
+/* stop() -> (still_installed, unwinding or None, interrupt_dropped): removes this trace function
+ * if it is still the thread's (a SIGINT handler may have replaced it already); Python counts
+ * (tick) from here. An interrupt still waiting for its event is dropped and said so: the caller
+ * takes it (fred_pdb_events' line_in_c) or the program stops anyway. */
 static PyObject *stop(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
@@ -487,7 +489,8 @@ static PyObject *stop(PyObject *self, PyObject *unused) {
     if (installed) PyEval_SetTrace(NULL, NULL);
     state.installed = 0;
     state.untraced = 0;
-    if (state.has_target && state.target_is_interrupt) state.has_target = 0;
+    int dropped = state.has_target && state.target_is_interrupt;
+    if (dropped) state.has_target = 0;
     Py_CLEAR(state.finishing);
     Py_CLEAR(state.on_finished);
     Py_CLEAR(state.on_line);
@@ -495,7 +498,7 @@ static PyObject *stop(PyObject *self, PyObject *unused) {
     Py_CLEAR(state.lines_of);
     Py_CLEAR(state.may_break);
     PyObject *unwinding = state.unwinding != NULL ? state.unwinding : Py_None;
-    PyObject *result = Py_BuildValue("(OO)", installed ? Py_True : Py_False, unwinding);
+    PyObject *result = Py_BuildValue("(OON)", installed ? Py_True : Py_False, unwinding, PyBool_FromLong(dropped));
     Py_CLEAR(state.unwinding);
     return result;
 }
@@ -550,7 +553,7 @@ static PyMethodDef methods[] = {
     {"resume", resume, METH_NOARGS, "The program's code runs again."},
     {"inexact", inexact, METH_NOARGS, "Whether k is not known."},
     {"start", start, METH_VARARGS, "The C trace function counts from here."},
-    {"stop", stop, METH_NOARGS, "Stops the C trace function: (whether still installed, the main frame's unwinding)."},
+    {"stop", stop, METH_NOARGS, "Stops the C trace function: (whether still installed, the main frame's unwinding, whether an interrupt was dropped)."},
     {"finish", finish, METH_VARARGS, "Hands one frame's return event to a callback."},
     {"watch", watch, METH_VARARGS, "Hands line events where a breakpoint may be to a callback."},
     {"trace_calls", trace_calls, METH_NOARGS, "How often the C trace function ran."},

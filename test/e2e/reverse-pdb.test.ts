@@ -158,23 +158,25 @@ describe('reverse execution under pdb', () => {
   });
 
   it('checkpoints taken during a continue to a breakpoint are where a replay finds them: fred\'s interrupts count as nothing', async () => {
-    const session = await Session.start({ program: join(fixtures, 'inventory.py'), args: ['100000', '-1'], checkpointIntervalMs: 2 });
+    const session = await Session.start({ program: join(fixtures, 'inventory.py'), args: ['30000', '-1'], checkpointIntervalMs: 5 });
     sessions.push(session);
-    await session.setBreakpoint(`${join(fixtures, 'inventory.py')}:${lineOf('inventory.py', '# @handle')}`, 'order_number == 60000');
+    // A conditional breakpoint on the loop's hot line: bdb sees that line at every iteration, so
+    // fred's interrupts often come while the line is handed to it (they were lost there, and with
+    // them every automatic checkpoint of the rest of the continue).
+    await session.setBreakpoint(`${join(fixtures, 'inventory.py')}:${lineOf('inventory.py', '# @handle')}`, 'order_number == 25000');
     const hit = await session.native('continue');
     expect(hit.location).toMatchObject({ function: 'main' });
     const replay = session.personality.replay!;
     const end = await replay.mark();
     const ids = session.checkpoints().map((info) => info.moment.checkpoint!).filter((id) => id !== undefined);
-    // The start's, the stop's, and usually many automatic ones on the way (an interrupt can be
-    // lost where a breakpoint's line hands the program to bdb: see the issue note).
-    expect(ids.length).toBeGreaterThan(1);
+    // The start's and the automatic ones, one every 5 ms of a run of a few hundred ms.
+    expect(ids.length).toBeGreaterThan(10);
     // From the oldest, a middle one and the newest: the same moment, with the same state.
     for (const id of [ids[0]!, ids[Math.floor(ids.length / 2)]!, ids[ids.length - 1]!]) {
       await replay.checkpoints.restore(id);
       expect(await replay.runUntil(end)).toBe(true);
       expect(await replay.mark()).toEqual(end);
-      expect(await session.evaluate('order_number')).toBe('60000');
+      expect(await session.evaluate('order_number')).toBe('25000');
     }
   });
 

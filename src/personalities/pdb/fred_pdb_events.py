@@ -82,6 +82,10 @@ class EventCounter:
         unwinding = None  # the exception leaving the main module's frame, if one is
         ending_with = None  # during the main module's return event: (that exception or None,)
         counting_in_c = False  # the C counter's trace function is the thread's
+        # line_in_c runs (bdb sees a line where a breakpoint may be, then C counts on): an
+        # interrupt meanwhile is owed, and line_in_c takes it (request_stop).
+        handing_over = False
+        owed = False
         breakpoints_seen = 0  # changes with every resume: the breakpoints may have changed
 
         # The position, counted in Python only without the C counter (the same rule as its own
@@ -268,20 +272,43 @@ class EventCounter:
 
         def count_in_python(frame=None):
             """Takes over from the C counter's trace function; `frame` is the frame of the event
-            it handed over (or the caller's). Frames called meanwhile have no tracer of their own."""
+            it handed over (or the caller's). Frames called meanwhile have no tracer of their own.
+            True if an interrupt waiting in C for its event was dropped."""
             nonlocal counting_in_c, unwinding
-            installed, unwinding = c_counter.stop()
+            installed, unwinding, interrupt_dropped = c_counter.stop()
             counting_in_c = False
             retrace(frame if frame is not None else sys._getframe(2), counts)
             if installed:  # (a SIGINT handler may have removed it: then it traces again itself)
                 sys.settrace(trace)
+            return interrupt_dropped
 
         def line_in_c(frame, event, arg):
-            # A line where a breakpoint may be: bdb decides (a condition, an ignore count).
-            count_in_python(frame)
-            dispatch(frame, event, arg)
-            if mode == BREAKPOINTS_ONLY and not counting_in_c:
-                watch_in_c()  # no stop: run on in C (after a stop, `continue` did this)
+            # A line where a breakpoint may be: bdb decides (a condition, an ignore count), and C
+            # counts on. An interrupt that waited in C for its event, or comes meanwhile, is owed
+            # (request_stop): it lands here if bdb has not seen this event yet, else at the next
+            # event whose position is known. (Dropped, a checkpoint's interrupt was lost for the
+            # rest of a `continue` to a breakpoint on a hot line.)
+            nonlocal handing_over, owed
+            handing_over = True
+            try:
+                if count_in_python(frame):
+                    owed = True
+                if owed:
+                    owed = False
+                    interrupted(frame, event, arg)
+                    return
+                stopped = stops()
+                dispatch(frame, event, arg)
+                if stops() != stopped:
+                    owed = False  # bdb stopped here first: that stop was the interrupt's too
+                if mode == BREAKPOINTS_ONLY and not counting_in_c:
+                    watch_in_c()  # no stop: run on in C (after a stop, `continue` did this)
+                if owed and counting_in_c:
+                    owed = False
+                    c_counter.request_stop()
+            finally:
+                # (Still owed only where C could not take over: the program's last event.)
+                handing_over = owed = False
 
         def watch_in_c():
             # Where the hook exists, only frames that may hit a breakpoint are traced.
@@ -350,6 +377,16 @@ class EventCounter:
             else:
                 retrace(sys._getframe(), traced_locally)
 
+        def request_stop():
+            nonlocal owed
+            taken = counting_in_c and c_counter.request_stop()
+            if taken:
+                return taken
+            if handing_over:
+                owed = True
+                return 1
+            return 0
+
         def set_stop_at(position):
             nonlocal target
             if c_counter is not None:
@@ -388,11 +425,11 @@ class EventCounter:
         self.breakpoints_only = lambda: set_mode(BREAKPOINTS_ONLY)
         # Runs `frame` to its return event without bdb, then calls callback(frame, return_value).
         self.finish_frame = lambda frame, callback: set_mode(FINISH_FRAME, frame, callback)
-        # An interrupt (SIGINT, a checkpoint's signal) while frames run untraced: taken at the
-        # next event whose position is known (`interrupted` is called there): 1, the next event;
-        # 2, the first at or past the next frame boundary. 0 when every event is counted: the
-        # caller stops at the next event as pdb does.
-        self.request_stop = lambda: counting_in_c and c_counter.request_stop()
+        # An interrupt (SIGINT, a checkpoint's signal) while frames run untraced or line_in_c
+        # runs: taken at the next event whose position is known (`interrupted` is called there):
+        # 1, the next event; 2, the first at or past the next frame boundary. 0 when every event
+        # is counted: the caller stops at the next event as pdb does.
+        self.request_stop = request_stop
         # A stop forced in an untraced frame: its events since the frame's last boundary were not
         # counted, so the position is not known (inexact() says so until the next boundary).
         self.mark_inexact = lambda: c_counter.mark_inexact()
