@@ -84,6 +84,12 @@ export interface ReplayPowers {
    * breakpoint stop, until `until`; a hit exactly at `until` counts when `includeUntil`.
    */
   breakpointHits(until: Mark | null, limit: number, includeUntil: boolean): Promise<BreakpointHitsResult>;
+  /**
+   * runUntil reaches any mark at the program's own speed (pdb's positions): a stop after a long
+   * run needs no checkpoint of its own to be found again cheaply (gdb's replay stops at every
+   * pass of the mark's pc on the way).
+   */
+  readonly replaysAtNativeSpeed?: boolean;
   /** What reverse-watch needs; absent where a personality cannot search for changes yet. */
   readonly watch?: WatchPowers;
   /**

@@ -100,7 +100,9 @@ export class Timeline {
     // Also where a command ran natively for longer than a checkpoint costs (a `continue`, a run
     // cut short by Ctrl-C): replaying to such a moment stops wherever a breakpoint at its pc is
     // passed, at every iteration of a loop on the way. Steps stay close to a checkpointed stop.
-    const longRun = this.policy.intervalMs > 0 && moment.arrival === 'other' && moment.costSinceCheckpoint >= 2 * this.checkpointCostMs;
+    // (Not where replays run to a moment at native speed: the interval's checkpoints do.)
+    const longRun = this.policy.intervalMs > 0 && !this.replay.replaysAtNativeSpeed && moment.arrival === 'other'
+      && moment.costSinceCheckpoint >= 2 * this.checkpointCostMs;
     if (!longRun && !this.policy.due(moment.costSinceCheckpoint, moment.previous === null)) return;
     await this.automaticCheckpoint(moment);
   }

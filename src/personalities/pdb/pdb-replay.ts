@@ -41,6 +41,8 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
   readonly checkpoints: CheckpointBackend;
   readonly watch: WatchPowers = this;
   readonly unavailableIsAState = true;
+  /** Runs to a position untraced up to its frame boundary (fred_pdb_replay). */
+  readonly replaysAtNativeSpeed = true;
   readonly cancellation = { request: (): void => this.port.interrupt?.(), clear: (): void => {} };
   /** The fork fred_pdb made at the last checkpoint (a copy of the program then), if it did. */
   lastSnapshotPid: number | undefined;
