@@ -108,6 +108,8 @@ export class Session {
   private userInterruptRequested = false;
   /** `run` is taking the program to its start hold at main: an interrupt waits for after it. */
   private startingProgram = false;
+  /** When the last segment of a `continue` with automatic checkpoints started (see native()). */
+  private lastSegmentStarted: number | undefined;
   private readonly searchListeners = new Set<(progress: ReverseWatchProgress) => void>();
   /** While a reverse command searches or replays: set by interrupt(), which stops it at its next step. */
   private searchCancel: { requested: boolean } | undefined;
@@ -242,11 +244,14 @@ export class Session {
     const started = Date.now();
     const before = this.timeline?.current ?? null;
     if (commandClass === 'restart' && this.replay) return this.restartRecorded(command, started);
+    this.lastSegmentStarted = undefined;
     let outcome = commandClass === 'continue' && this.timeline?.current && this.timeline.policy.intervalMs > 0
       ? await this.continueWithCheckpoints(command)
       : await this.personality.execute(command);
     if (outcome.resumed) {
-      await this.record(command, commandClass, Date.now() - started, before);
+      // The cost from the moment the program last stood at: the last segment of a continue
+      // that took automatic checkpoints on the way.
+      await this.record(command, commandClass, Date.now() - (this.lastSegmentStarted ?? started), before);
       outcome = this.settledStop(outcome);
     }
     // A replay that made other calls than the recording is news: never a silent wrong answer.
@@ -679,6 +684,7 @@ export class Session {
         // The user's stop (breakpoint, exit, crash, their own Ctrl-C) ends the command; the last
         // segment's text ("Continuing." and the stop) is what plain gdb would have printed.
         if (!(outcome.interrupted && this.automaticInterrupt) || this.userInterruptRequested) {
+          this.lastSegmentStarted = segmentStarted;
           this.countedStop = outcome.resumed ? counted : null;
           this.userInterruptPending = false;
           return outcome;
@@ -702,6 +708,8 @@ export class Session {
       } finally {
         this.checkpointing = false;
       }
+      segmentStarted = Date.now();
+      this.lastSegmentStarted = segmentStarted;
       if (this.userInterruptPending) {
         // The user pressed Ctrl-C while fred was checkpointing: this stop is theirs.
         this.userInterruptPending = false;
@@ -709,7 +717,6 @@ export class Session {
       }
       // The backend refused (gdb and threads): the rest of the run goes on without checkpoints.
       if (refused) return this.resume('continue');
-      segmentStarted = Date.now();
     }
   }
 
