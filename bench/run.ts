@@ -45,6 +45,23 @@ async function bestAsync(runs: number, measure: () => Promise<number>): Promise<
   return fastest;
 }
 
+/**
+ * The best of `runs` runs of each measure, taken in turns (the order rotating each round): this
+ * machine's speed drifts by tens of percent within seconds, and a ratio of two bests taken far
+ * apart in time measured that drift as much as fred.
+ */
+async function bestInTurns<K extends string>(runs: number, measures: Record<K, () => number | Promise<number>>): Promise<Record<K, number>> {
+  const keys = Object.keys(measures) as K[];
+  const fastest = Object.fromEntries(keys.map((key) => [key, Number.POSITIVE_INFINITY])) as Record<K, number>;
+  for (let round = 0; round < runs; round++) {
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[(index + round) % keys.length]!;
+      fastest[key] = Math.min(fastest[key], await measures[key]());
+    }
+  }
+  return fastest;
+}
+
 function printTable(title: string, rows: Row[]): void {
   console.log(`\n## ${title}\n`);
   if (rows.length === 0) return;
@@ -64,42 +81,44 @@ const REVERSE_STEP_CAP_S = 20;
 /** Issue 3: forward slowdown with automatic checkpoints, reverse-step vs next, checkpoint costs. */
 async function reverseExecution(): Promise<Row[]> {
   const iterations = '300000';
-  const plain = best(3, () => timeCommand('gdb', ['-batch', '-nx', '-ex', 'run', '--args', C_LOOP, iterations]));
-  // fred's gdb loads no separate debug information (README): the same for a fair comparison.
-  const plainNoDebugFiles = best(3, () => timeCommand('gdb', ['-batch', '-nx', '-iex', 'set debug-file-directory /nonexistent', '-ex', 'run', '--args', C_LOOP, iterations]));
-  const plainPython = best(3, () => timeCommand('python3', [INVENTORY, '200000', '-1']));
-  const forwardPython = await bestAsync(3, async () => {
+  // Both sides include starting the debugger, as `gdb -batch -ex run` does.
+  const fredRun = (checkpointIntervalMs?: number) => async () => {
     const start = process.hrtime.bigint();
-    const session = await Session.start({ program: INVENTORY, args: ['200000', '-1'] });
-    await session.continue();
+    const session = await Session.start({ program: C_LOOP, args: [iterations], checkpointIntervalMs });
+    await session.run();
     const elapsed = seconds(start);
     await session.close();
     return elapsed;
+  };
+  const c = await bestInTurns(5, {
+    plain: () => timeCommand('gdb', ['-batch', '-nx', '-ex', 'run', '--args', C_LOOP, iterations]),
+    // fred's gdb loads no separate debug information (README): the same for a fair comparison.
+    plainNoDebugFiles: () => timeCommand('gdb', ['-batch', '-nx', '-iex', 'set debug-file-directory /nonexistent', '-ex', 'run', '--args', C_LOOP, iterations]),
+    forward: fredRun(),
+    noCheckpoints: fredRun(0),
   });
+  const { plain, plainNoDebugFiles, forward } = c;
+  const plainNoCheckpoints = c.noCheckpoints;
   // fred's event counter alone: its frame hook with frames untraced (the floor of fred's
   // `continue`), and every frame traced by its C trace function (the floor of counting every event).
   const counterModule = eventCounterModule();
-  const counterAlone = (mode: string) => (counterModule === undefined ? '—' as const
-    : best(3, () => timeCommand('python3', [packageFile('bench', 'event_counter_run.py'), counterModule, mode, INVENTORY, '200000', '-1'])));
-  const counterUntraced = counterAlone('untraced');
-  const counterFull = counterAlone('full');
-  // Both sides include starting the debugger, as `gdb -batch -ex run` does.
-  const forward = await bestAsync(3, async () => {
-    const start = process.hrtime.bigint();
-    const session = await Session.start({ program: C_LOOP, args: [iterations] });
-    await session.run();
-    const elapsed = seconds(start);
-    await session.close();
-    return elapsed;
-  });
-  const plainNoCheckpoints = await bestAsync(3, async () => {
-    const start = process.hrtime.bigint();
-    const session = await Session.start({ program: C_LOOP, args: [iterations], checkpointIntervalMs: 0 });
-    await session.run();
-    const elapsed = seconds(start);
-    await session.close();
-    return elapsed;
-  });
+  const counterAlone = (mode: string) => () => timeCommand('python3', [packageFile('bench', 'event_counter_run.py'), counterModule!, mode, INVENTORY, '200000', '-1']);
+  const python = await bestInTurns(5, {
+    plain: () => timeCommand('python3', [INVENTORY, '200000', '-1']),
+    fred: async () => {
+      const start = process.hrtime.bigint();
+      const session = await Session.start({ program: INVENTORY, args: ['200000', '-1'] });
+      await session.continue();
+      const elapsed = seconds(start);
+      await session.close();
+      return elapsed;
+    },
+    ...(counterModule === undefined ? {} : { counterUntraced: counterAlone('untraced'), counterFull: counterAlone('full') }),
+  } as Record<'plain' | 'fred' | 'counterUntraced' | 'counterFull', () => number | Promise<number>>);
+  const plainPython = python.plain;
+  const forwardPython = python.fred;
+  const counterUntraced = counterModule === undefined ? '—' as const : python.counterUntraced;
+  const counterFull = counterModule === undefined ? '—' as const : python.counterFull;
 
   // A stop near the end of the run: next, then reverse-step, both from there.
   const session = await Session.start({ program: C_LOOP, args: [iterations] });
