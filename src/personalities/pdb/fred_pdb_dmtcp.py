@@ -19,8 +19,6 @@ import json
 import os
 import select
 import stat
-import termios
-import tty
 
 from fred_pdb_state import apply_debugger_state, debugger_state
 
@@ -117,6 +115,8 @@ def make_raw(fd):
     """What `stty raw -echo` made of the dialogue's terminal at launch. DMTCP restarts it in
     canonical mode with echo: every command would come back echoed, and a line longer than 4095
     bytes (a long expression's payload) would be cut."""
+    import termios  # here: fred_pdb without DMTCP never needs them
+    import tty
     try:
         tty.setraw(fd, termios.TCSANOW)
     except termios.error:

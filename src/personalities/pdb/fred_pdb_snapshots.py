@@ -7,10 +7,20 @@ import gc
 import json
 import os
 import signal
-import socket
 import stat
 import struct
 import sys
+
+import _socket
+
+# The socket module (~3 ms to import: it builds enums) is imported where a connection is made
+# (restores, discards, a snapshot waiting for requests), not at start: a checkpoint's listener
+# needs only _socket.
+
+
+def socket_module():
+    import socket
+    return socket
 
 
 def fork_process():
@@ -123,7 +133,7 @@ class Snapshots:
         (possibly much later) returns a Restored instead."""
         flush_program_streams()
         offsets = regular_file_offsets()
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         listener.bind(self.address(checkpoint))
         listener.listen(8)
         report_in, report_out = os.pipe()
@@ -157,6 +167,7 @@ class Snapshots:
 
     def wait(self, listener, offsets):
         """The snapshot's life: frozen here until asked to discard itself or to fork a worker."""
+        listener = socket_module().socket(fileno=listener.detach())
         while True:
             connection, _ = listener.accept()
             with connection:
@@ -274,7 +285,7 @@ class Snapshots:
 
     @staticmethod
     def trusted(connection):
-        credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize('3i'))
+        credentials = connection.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, struct.calcsize('3i'))
         _, user, _ = struct.unpack('3i', credentials)
         return user == os.getuid()
 
@@ -310,6 +321,7 @@ class Snapshots:
                 pass
 
     def connect(self, checkpoint):
+        socket = socket_module()
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             connection.connect(self.address(checkpoint))
