@@ -37,9 +37,18 @@ export function ensureRecordShim(): void {
  * rebuilt when its source is newer; its path.
  */
 export function ensureEventCounter(): string {
+  return ensurePythonExtension('_fred_event_counter', 'event-counter.c');
+}
+
+/** native/build/Release/_fred_pdb_process (pdb/process.c), as ensureEventCounter. */
+export function ensurePdbProcess(): string {
+  return ensurePythonExtension('_fred_pdb_process', 'process.c');
+}
+
+function ensurePythonExtension(name: string, source: string): string {
   const suffix = execFileSync('python3', ['-c', 'import importlib.machinery; print(importlib.machinery.EXTENSION_SUFFIXES[0])'], { encoding: 'utf8' }).trim();
-  const output = join(repoRoot, 'native', 'build', 'Release', `_fred_event_counter${suffix}`);
-  const sources = [join(repoRoot, 'native', 'CMakeLists.txt'), join(repoRoot, 'native', 'pdb', 'event-counter.c')];
+  const output = join(repoRoot, 'native', 'build', 'Release', `${name}${suffix}`);
+  const sources = [join(repoRoot, 'native', 'CMakeLists.txt'), join(repoRoot, 'native', 'pdb', source)];
   const stale = () => !existsSync(output) || sources.some((source) => mtime(source) > mtime(output));
   if (stale()) {
     withLock(() => {

@@ -14,12 +14,12 @@
 import bdb
 import cmd
 import importlib
-import importlib.machinery
-import importlib.util
 import os
 import pdb
 import runpy
 import sys
+
+import fred_pdb_native
 
 # What the tracer does with an event besides counting it.
 RUN_FREE = 0          # nothing: runUntil, and `continue` without breakpoints
@@ -33,16 +33,7 @@ def _c_counter():
     FRED_PDB_PYTHON_COUNTER is set, to compare the two)."""
     if os.environ.get('FRED_PDB_PYTHON_COUNTER'):
         return None
-    here = os.path.dirname(os.path.abspath(__file__))
-    folder = os.path.join(here, os.pardir, os.pardir, os.pardir, 'native', 'build', 'Release')
-    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        path = os.path.join(folder, '_fred_event_counter' + suffix)
-        if os.path.exists(path):
-            spec = importlib.util.spec_from_file_location('_fred_event_counter', path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module
-    return None
+    return fred_pdb_native.load('_fred_event_counter')
 
 
 def _machinery():

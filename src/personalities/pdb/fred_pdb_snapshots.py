@@ -13,6 +13,8 @@ import sys
 
 import _socket
 
+from fred_pdb_native import native_process
+
 # The socket module (~3 ms to import: it builds enums) is imported where a connection is made
 # (restores, discards, a snapshot waiting for requests), not at start: a checkpoint's listener
 # needs only _socket.
@@ -23,15 +25,46 @@ def socket_module():
     return socket
 
 
-def fork_process():
+def fork_process(fork=os.fork):
     """os.fork, except that the child keeps the `random` module's state: random reseeds itself in
     every forked child, which would make a restored program draw other numbers."""
     generator = sys.modules.get('random')
     state = generator.getstate() if generator is not None else None
-    pid = os.fork()
+    pid = fork()
     if pid == 0 and state is not None:
         generator.setstate(state)
     return pid
+
+
+def fork_orphan(fast=False):
+    """A copy of this process that is not its child (the program's wait() must not see it): an
+    intermediate forks it and exits, and the supervisor, a subreaper, adopts it. Its pid here, 0
+    in it. `fast`: with _fred_pdb_process, one page-table copy instead of two (a vfork child as
+    the intermediate), for a copy that only waits: glibc in it does not know its thread id (see
+    native/pdb/process.c), so copies that run the program are made from it by os.fork."""
+    if fast and native_process is not None:
+        return fork_process(native_process.fork_orphan)
+    report_in, report_out = os.pipe()
+    intermediate = fork_process()
+    if intermediate == 0:
+        try:
+            os.close(report_in)
+            orphan = fork_process()
+            if orphan != 0:
+                os.write(report_out, b'%d' % orphan)
+                os._exit(0)
+            os.close(report_out)
+            return 0
+        except BaseException:
+            # Never let a copy fall back into pdb: two processes would read the dialogue.
+            os._exit(1)
+    os.close(report_out)
+    with open(report_in, 'rb') as report:
+        orphan = report.read()
+    reap(intermediate)
+    if not orphan:
+        raise OSError('the copy of the process did not start')
+    return int(orphan)
 
 
 def reap(pid):
@@ -136,19 +169,18 @@ class Snapshots:
         listener = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         listener.bind(self.address(checkpoint))
         listener.listen(8)
-        report_in, report_out = os.pipe()
+        # A waiting snapshot must run none of the program's code, finalizers included: no
+        # collection from the fork on.
         collecting = gc.isenabled()
-        intermediate = fork_process()
-        if intermediate == 0:
+        gc.disable()
+        try:
+            snapshot = fork_orphan(fast=True)
+        finally:
+            if collecting:
+                gc.enable()  # (the snapshot's is off again below)
+        if snapshot == 0:
             try:
-                # A waiting snapshot must run none of the program's code, finalizers included.
                 gc.disable()
-                os.close(report_in)
-                snapshot = fork_process()
-                if snapshot != 0:
-                    os.write(report_out, b'%d' % snapshot)
-                    os._exit(0)
-                os.close(report_out)
                 restored = self.wait(listener, offsets)
                 if collecting:
                     gc.enable()
@@ -156,14 +188,8 @@ class Snapshots:
             except BaseException:
                 # Never let a copy fall back into pdb: two processes would read the dialogue.
                 os._exit(1)
-        os.close(report_out)
         listener.close()
-        with open(report_in, 'rb') as report:
-            snapshot = report.read()
-        reap(intermediate)
-        if not snapshot:
-            raise OSError('the checkpoint process did not start')
-        return int(snapshot)
+        return snapshot
 
     def wait(self, listener, offsets):
         """The snapshot's life: frozen here until asked to discard itself or to fork a worker."""
@@ -203,21 +229,19 @@ class Snapshots:
         is an orphan the supervisor adopts; it says its pid first, so that the one who asked can
         end it (Ctrl-C during an evaluation that does not finish). Its output goes nowhere."""
         try:
-            intermediate = fork_process()
+            copy = fork_orphan()
         except OSError as e:
             send_line(connection, {'error': str(e)})
             return
-        if intermediate == 0:
+        if copy == 0:
             try:
-                if fork_process() == 0:
-                    quiet = os.open(os.devnull, os.O_WRONLY)
-                    os.dup2(quiet, 1)
-                    os.dup2(quiet, 2)
-                    send_line(connection, {'pid': os.getpid()})
-                    send_line(connection, {'value': self.evaluator(request)})
+                quiet = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(quiet, 1)
+                os.dup2(quiet, 2)
+                send_line(connection, {'pid': os.getpid()})
+                send_line(connection, {'value': self.evaluator(request)})
             finally:
                 os._exit(0)
-        reap(intermediate)
 
     def values_at(self, checkpoints, request):
         """`request` evaluated at each checkpoint's moment (see evaluate_in_copy): a value, or
@@ -275,13 +299,7 @@ class Snapshots:
     def fork_worker(self):
         """Forks the new live worker (as an orphan, so the supervisor adopts it); returns None in
         the snapshot."""
-        intermediate = fork_process()
-        if intermediate == 0:
-            if fork_process() != 0:
-                os._exit(0)
-            return True
-        reap(intermediate)
-        return None
+        return True if fork_orphan() == 0 else None
 
     @staticmethod
     def trusted(connection):

@@ -5,9 +5,10 @@
 # Workers announce themselves on a pipe ("live PID\n") before the previous live worker ends, so
 # a worker's death is the end of the session only if no successor was announced before it.
 
-import ctypes
 import os
 import signal
+
+from fred_pdb_native import native_process
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -39,7 +40,15 @@ def start_supervised():
 
 
 def _become_subreaper():
-    # Snapshots and restored workers are double-forked orphans: they must come back to us.
+    # Snapshots and restored workers are orphans (fred_pdb_snapshots.fork_orphan): they must come
+    # back to us.
+    if native_process is not None:
+        try:
+            native_process.set_child_subreaper()
+            return
+        except OSError:
+            pass
+    import ctypes  # (~2 ms to import: only without _fred_pdb_process)
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
