@@ -170,17 +170,17 @@ class Snapshots:
         listener.bind(self.address(checkpoint))
         listener.listen(8)
         # A waiting snapshot must run none of the program's code, finalizers included: no
-        # collection from the fork on.
+        # collection from the fork on (the live process collects again once it is made).
         collecting = gc.isenabled()
         gc.disable()
         try:
             snapshot = fork_orphan(fast=True)
-        finally:
+        except BaseException:
             if collecting:
-                gc.enable()  # (the snapshot's is off again below)
+                gc.enable()
+            raise
         if snapshot == 0:
             try:
-                gc.disable()
                 restored = self.wait(listener, offsets)
                 if collecting:
                     gc.enable()
@@ -188,6 +188,8 @@ class Snapshots:
             except BaseException:
                 # Never let a copy fall back into pdb: two processes would read the dialogue.
                 os._exit(1)
+        if collecting:
+            gc.enable()
         listener.close()
         return snapshot
 
