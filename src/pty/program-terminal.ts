@@ -125,7 +125,7 @@ export class ProgramTerminal {
       return '';
     });
     if (this.lastMarkerSeen < this.lastMarker) {
-      const start = text.lastIndexOf('\x1b', text.length - 1);
+      const start = text.lastIndexOf('\x1b');
       if (start >= 0 && text.length - start < LONGEST_MARKER && MARKER_START.test(text.slice(start))) {
         this.held = text.slice(start);
         text = text.slice(0, start);

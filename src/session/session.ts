@@ -640,7 +640,7 @@ export class Session {
    */
   private async continueWithCheckpoints(command: string): Promise<CommandOutcome> {
     const timeline = this.timeline!;
-    let segmentStarted = Date.now();
+    let segmentStarted = this.lastSegmentStarted = Date.now();
     // After the first automatic checkpoint the program stands in the code that runs long: count
     // its loop from each checkpoint to the next stop, so the moments between can be found again
     // without stopping at every iteration (gdb).
@@ -684,7 +684,6 @@ export class Session {
         // The user's stop (breakpoint, exit, crash, their own Ctrl-C) ends the command; the last
         // segment's text ("Continuing." and the stop) is what plain gdb would have printed.
         if (!(outcome.interrupted && this.automaticInterrupt) || this.userInterruptRequested) {
-          this.lastSegmentStarted = segmentStarted;
           this.countedStop = outcome.resumed ? counted : null;
           this.userInterruptPending = false;
           return outcome;
@@ -708,8 +707,7 @@ export class Session {
       } finally {
         this.checkpointing = false;
       }
-      segmentStarted = Date.now();
-      this.lastSegmentStarted = segmentStarted;
+      segmentStarted = this.lastSegmentStarted = Date.now();
       if (this.userInterruptPending) {
         // The user pressed Ctrl-C while fred was checkpointing: this stop is theirs.
         this.userInterruptPending = false;
