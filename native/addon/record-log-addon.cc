@@ -8,6 +8,7 @@
 #include <string>
 
 #include "../record/log-file.h"
+#include "descriptors.h"
 
 namespace {
 
@@ -175,6 +176,7 @@ class RecordLog : public Napi::ObjectWrap<RecordLog> {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("RecordLog", RecordLog::Define(env));
+  RegisterDescriptorFunctions(env, exports);
   return exports;
 }
 

@@ -1,11 +1,9 @@
 // The record log the program's shim (native/build/Release/libfred-record.so) writes, read and
-// steered through fred's addon (fred-record-log.node): no debugger round trip, even while the
+// steered through fred's addon (./addon.ts): no debugger round trip, even while the
 // program runs. Counts are numbers of events; event N is the (N+1)th recorded call.
 
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { FredError } from '../errors.js';
-import { packageFile } from '../system/package-root.js';
+import { loadAddon } from './addon.js';
 
 export type EventKind =
   | 'time' | 'gettimeofday' | 'clock_gettime' | 'timespec_get' | 'clock'
@@ -67,28 +65,13 @@ interface RawHeader {
   starts: number;
 }
 
-interface AddonLog {
+export interface AddonLog {
   header(): RawHeader;
   swallowedTextUnits(): number;
   setStopAt(count: number | null): void;
   requestTruncate(): void;
   events(limit?: number): LoggedEvent[];
   close(): void;
-}
-
-interface Addon {
-  RecordLog: new (path: string, create: boolean) => AddonLog;
-}
-
-let addon: Addon | undefined;
-
-/** native/build/Release/fred-record-log.node, loaded once. */
-function loadAddon(): Addon {
-  if (addon) return addon;
-  const path = packageFile('native', 'build', 'Release', 'fred-record-log.node');
-  if (!existsSync(path)) throw new FredError('internal', `${path} is missing: run npm run build:native`);
-  addon = createRequire(import.meta.url)(path) as Addon;
-  return addon;
 }
 
 export class RecordLog {

@@ -2,6 +2,7 @@
 // Raw mode: no echo of what we send, no 4 KiB canonical line limit, no "\r\n" translation.
 
 import pty from 'node-pty';
+import { keepFromChildren } from '../system/descriptors.js';
 
 export interface DebuggerProcessOptions {
   file: string;
@@ -40,6 +41,7 @@ export class DebuggerProcess {
       cwd: options.cwd ?? process.cwd(),
       env: { ...process.env, ...options.env, TERM: 'dumb' } as Record<string, string>,
     });
+    keepFromChildren((this.terminal as unknown as { _fd: number })._fd);
     this.terminal.onData((text) => {
       if (this.unread) this.unread.push(text);
       else for (const listener of this.dataListeners) listener(text);

@@ -11,10 +11,13 @@ import pty from 'node-pty';
 import { spawn } from 'node:child_process';
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { keepFromChildren } from '../system/descriptors.js';
 
 /** node-pty's `open()` terminal lacks its event wiring; these are the streams it does create. */
 interface OpenedTerminal {
   ptsName: string;
+  /** The master's descriptor. */
+  _fd: number;
   _master: Readable & Writable & { destroy(): void };
   _slave: Readable & { destroy(): void };
 }
@@ -49,6 +52,7 @@ export class ProgramTerminal {
     const open = (pty as unknown as { open(o: { cols: number; rows: number }): unknown }).open;
     this.terminal = open({ cols, rows }) as OpenedTerminal;
     this.path = this.terminal.ptsName;
+    keepFromChildren(this.terminal._fd);
     // node-pty keeps the slave side open as a stream, and a paused stream still reads now and then
     // to fill its buffer: each such read took a line the user typed for the program (seen after
     // a Ctrl-C and a continue). Hold the slave open with a plain descriptor nobody reads (the pty
@@ -153,3 +157,4 @@ export class ProgramTerminal {
     for (const listener of this.listeners) listener(plain);
   }
 }
+
