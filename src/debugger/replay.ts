@@ -77,8 +77,11 @@ export interface ReplayPowers {
   /**
    * Steps forward from the current moment, recording every stop at depth <= `level` (deeper
    * frames are recorded once, as 'entered', and run through natively), until `until`.
+   * `expand` (a personality may ignore it: the result is then the plain scan's): frames at
+   * `level + 1` are stepped through too, their stops recorded, for at most `expand` stops in
+   * all; the frame that would take more is run through and recorded as 'entered' after all.
    */
-  scan(level: number, until: Mark | null, limit: number): Promise<ScanResult>;
+  scan(level: number, until: Mark | null, limit: number, expand?: number): Promise<ScanResult>;
   /**
    * Continues with the user's breakpoints active (conditions honoured), recording each
    * breakpoint stop, until `until`; a hit exactly at `until` counts when `includeUntil`.

@@ -23,13 +23,14 @@ export interface ScannedMoment {
 }
 
 /**
- * Goes to `from`, then steps forward to `until`, recording the stops at depth <= `level` as
- * moments chained from `from`. Leaves the program standing at `until`.
+ * Goes to `from`, then steps forward to `until`, recording the stops at depth <= `level` (and
+ * in frames one deeper, `expand` stops at most: ReplayPowers.scan) as moments chained from
+ * `from`. Leaves the program standing at `until`.
  */
-export async function scanMoments(context: ReverseContext, from: Moment, until: Moment, level: number): Promise<ScannedMoment[]> {
+export async function scanMoments(context: ReverseContext, from: Moment, until: Moment, level: number, expand = 0): Promise<ScannedMoment[]> {
   const { timeline, replay } = context;
   await timeline.seek(from);
-  const result = await replay.scan(level, until.mark, context.scanLimit);
+  const result = await replay.scan(level, until.mark, context.scanLimit, expand);
   if (result.status === 'limit') {
     throw new FredError('unsupported', `more than ${context.scanLimit} steps to search; go back with undo, restart or reverse-continue instead`);
   }

@@ -15,7 +15,11 @@ export async function reverseStepTarget(context: ReverseContext, current: Moment
   const level = atExit ? 1 : depth(current);
   let scanStart = await closerStart(context, previous, current);
   let scanLevel = level;
-  let entries = await scanMoments(context, scanStart, current, scanLevel);
+  // After a step or a next the stretch is one line: the frames it ran through are stepped in the
+  // same pass, where the answer lies when the line called something (going back to scan the
+  // last of them costs a restore and a replay). Bounded: a loop in a callee is run through.
+  const expand = scanStart === previous && current.arrival !== 'other' ? EXPANDED_STOPS : 0;
+  let entries = await scanMoments(context, scanStart, current, scanLevel, expand);
   for (;;) {
     const last = lastRelevant(entries, atExit);
     if (!last) {
@@ -30,12 +34,16 @@ export async function reverseStepTarget(context: ReverseContext, current: Moment
     }
     if (last.kind === 'stop') return last.moment;
     // The step before `current` left a deeper frame that was run through: its last line is the
-    // answer. One level deeper: a scan that started deep enters there frames several levels down.
+    // answer. At that frame's level: a scan that started deep enters there frames several levels
+    // down, and an expanded frame's callees are one level deeper than the scan's.
     scanStart = last.moment;
-    scanLevel += 1;
+    scanLevel = Math.max(scanLevel + 1, depth(last.moment));
     entries = await scanMoments(context, last.moment, current, scanLevel);
   }
 }
+
+/** Stops the first scan may make in the frames a one-line stretch ran through. */
+const EXPANDED_STOPS = 32;
 
 /**
  * The last entry a forward step could have stopped at: not in the C library (which the scan

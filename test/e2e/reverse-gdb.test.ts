@@ -241,6 +241,25 @@ describe('calls seen backwards', () => {
   });
 });
 
+describe('calls seen backwards, long and short', () => {
+  // reverse-step after a next steps the callee in the same pass as the line, up to a bound: a
+  // short append, one whose walk outlasts the bound (16 nodes to hop), both calling new_node.
+  it.each([5, 16])('linked_list: after next over append(%i), reverse-step retraces plain gdb\'s steps back to the call line', async (value) => {
+    const plain = await plainWalk(fixtureBinary('linked_list'), [], { spec: at(LINKED_LIST, 'append'), condition: `i == ${value}` }, 'step',
+      (location) => location.depth === 1);
+    const stops = plain.locations as Location[];
+    expect(stops.filter((location) => location.function === 'append').length).toBeGreaterThan(value === 16 ? 40 : 10);
+    expect(stops.some((location) => location.function === 'new_node')).toBe(true);
+
+    const { session } = await open(LINKED_LIST);
+    await session.setBreakpoint(at(LINKED_LIST, 'append'), `i == ${value}`);
+    expect((await session.run()).location).toEqual(stops[0]);
+    expect((await session.next()).location).toEqual(stops[stops.length - 1]);
+    expect(await walk(session, 'reverseStep', stops.length - 1)).toEqual(backwards(stops));
+    expect(await session.evaluate('i')).toBe(String(value));
+  });
+});
+
 describe('reverse-finish and finish', () => {
   it.each([
     { fixture: LINKED_LIST, start: 'main', name: 'linked_list: the first append' },

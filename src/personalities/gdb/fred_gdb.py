@@ -579,11 +579,13 @@ def _in_shim(frame):
 
 
 class ScanCommand(gdb.MICommand):
-    """-fred-scan LEVEL UNTIL LIMIT: step forward, recording each stop, until the moment UNTIL.
+    """-fred-scan LEVEL UNTIL LIMIT [EXPAND]: step forward, recording each stop, until the moment
+    UNTIL.
 
     Frames deeper than LEVEL are not stepped through: their entry is recorded as an 'entered'
     entry and `finish` runs them at native speed, so the cost follows the lines executed at
-    LEVEL and above, not everything below.
+    LEVEL and above, not everything below. EXPAND (default 0): frames one level deeper are
+    stepped through too, for at most EXPAND stops in all (see step_through).
     """
 
     def __init__(self):
@@ -594,24 +596,30 @@ class ScanCommand(gdb.MICommand):
         level = int(argv[0])
         mark = json.loads(argv[1])
         limit = int(argv[2])
+        expand = int(argv[3]) if len(argv) > 3 else 0
         entries = []
         until = _Until(mark)
         try:
             if until.check():
                 return {"status": "reached", "entries": entries}
             with _UserBreakpointsOff():
-                status = self._scan(level, until, limit, entries)
+                status = self._scan(level, until, limit, expand, entries)
         finally:
             until.delete()
         return {"status": status, "entries": entries}
 
-    def _scan(self, level, until, limit, entries):
+    def _scan(self, level, until, limit, expand, entries):
         def record(kind):
             entry = current_mark()
             entry["kind"] = kind
             entries.append(entry)
             return False
-        return step_through(level, until, limit, record)
+
+        def run_out(first):
+            # The frame entered at visit `first` was run out: its first entry stands for it.
+            del entries[first + 1:]
+            entries[first]["kind"] = "entered"
+        return step_through(level, until, limit, record, expand, run_out)
 
 
 class _Cancellation:
@@ -641,12 +649,22 @@ class CancelFileCommand(gdb.MICommand):
         return None
 
 
-def step_through(level, until, limit, visit):
+def step_through(level, until, limit, visit, expand=0, ran_out=None):
     """The stepping loop behind every scan: `step` until `until`, calling visit(kind) at each
     stop ('stop', or 'entered' for the first stop in a frame deeper than `level`, which is then
     run out natively). visit returns True to end the scan there ('changed'). At most `limit`
-    visits; returns the scan status."""
+    visits; returns the scan status.
+
+    With `expand`, frames at level + 1 are stepped through as well (visit('stop') in them), for at
+    most `expand` visits in all: reverse-step wants the last line of the last frame a line ran
+    through, and finding it in the same pass saves going back to scan that frame. The frame that
+    would take more is run out: ran_out(v), v the visit that entered it (counted from 0), which
+    now stands for it as 'entered'; the rest of the scan expands nothing."""
     visits = 0
+    deepest = level + 1 if expand > 0 else level
+    inner = 0
+    # The expanded frame the last visit was in, and the visit that entered it.
+    frame, entered_at = None, None
     while visits < limit:
         if not _alive():
             return "ended"
@@ -662,12 +680,31 @@ def step_through(level, until, limit, visit):
             return "reached"
         if _program_over():
             return "ended"
+        newest = gdb.newest_frame()
+        depth = _depth(newest)
+        if deepest > level and depth > level:
+            inner += 1
+            here = newest
+            for _ in range(depth - deepest):
+                here = here.older()
+            if here != frame:
+                frame, entered_at = here, visits
+            if inner > expand:
+                ran_out(entered_at)
+                visits = entered_at + 1
+                deepest, frame = level, None
+                outcome = _run_out(level, until)
+                if outcome is not None:
+                    return outcome
+                continue
+        else:
+            frame = None
         visits += 1
-        deeper = _depth(gdb.newest_frame()) > level
+        deeper = depth > deepest
         if visit("entered" if deeper else "stop"):
             return "changed"
         if deeper:
-            outcome = _run_out(level, until)
+            outcome = _run_out(deepest, until)
             if outcome is not None:
                 return outcome
     return "limit"

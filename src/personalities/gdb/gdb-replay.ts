@@ -75,8 +75,8 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
     return text(reply, 'reached') === '1';
   }
 
-  async scan(level: number, until: Mark | null, limit: number): Promise<ScanResult> {
-    const reply = await this.moving(`-fred-scan ${level} ${quoteMiString(payloadOf(until))} ${limit}`);
+  async scan(level: number, until: Mark | null, limit: number, expand = 0): Promise<ScanResult> {
+    const reply = await this.moving(`-fred-scan ${level} ${quoteMiString(payloadOf(until))} ${limit} ${expand}`);
     return {
       status: (text(reply, 'status') ?? 'ended') as ScanStatus,
       entries: list(reply['entries']).map((value) => {
