@@ -147,6 +147,11 @@ export interface WatchPowers {
    */
   midpoint(until: Mark, spanMs: number, fraction?: number): Promise<{ mark: Mark; spanMs: number } | null>;
   /**
+   * False where `midpoint` would return null without moving (a stretch too short to split): the
+   * caller need not go to `from` for it. Absent: it may always split.
+   */
+  canSplit?(from: Mark, until: Mark, spanMs: number, fraction?: number): boolean;
+  /**
    * Whether `midpoint` splits the stretch from `from` to `until` exactly, by counted events
    * (absent: always), rather than by time.
    */

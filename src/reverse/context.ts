@@ -69,13 +69,13 @@ export async function closerStart(context: ReverseContext, from: Moment, until: 
   await timeline.seek(from);
   // (null: midpoints by event count, which need no timing run.)
   const span = await replay.watch.timeTo(until.mark);
-  if (span !== null) {
-    timeline.standAt(until);
-    await timeline.seek(from);
-  }
+  if (span !== null) timeline.standAt(until);
   let start = from;
   let left = span ?? 0;
-  const near = await replay.watch.midpoint(until.mark, span ?? 0, 1);
+  // (A stretch too short to split: no going back to `from` for nothing.)
+  const splits = replay.watch.canSplit?.(from.mark, until.mark, span ?? 0, 1) ?? true;
+  if (splits) await timeline.seek(from);
+  const near = splits ? await replay.watch.midpoint(until.mark, span ?? 0, 1) : null;
   if (near && near.mark.key !== until.mark.key) {
     const fresh = !timeline.knows(near.mark);
     start = timeline.momentFor(near.mark, from, 'other', from.outputBytes, near.spanMs);
@@ -84,7 +84,7 @@ export async function closerStart(context: ReverseContext, from: Moment, until: 
     left -= near.spanMs;
     // Scans of this stretch (each reverse-step from here on) start from it.
     if (start.costSinceCheckpoint >= timeline.checkpointCostMs) await timeline.checkpointHere(start);
-  } else {
+  } else if (splits) {
     timeline.forgetPosition();
   }
   // Still a long run to `until` (a loop that allocates nothing, where an interrupt lands ~8 ms

@@ -114,15 +114,19 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
       // Fewer than two allocations apart: split by time below.
       if (text(reply, 'moved') !== '0') return null;
     }
-    // fraction 1: as close before `until` as an interrupt lands reliably.
-    const runMs = fraction >= 1 ? spanMs - NEAR_MS : spanMs * fraction;
-    if (!Number.isFinite(runMs) || spanMs < MIN_SPAN_MS || runMs < MIN_SPAN_MS / 2) return null;
+    const runMs = timedRunMs(spanMs, fraction);
+    if (runMs === null) return null;
     const start = await this.mark();
     const reply = await this.moving(`-fred-run-for ${quoteMiString(until.payload)} ${runMs.toFixed(6)}`);
     if (text(reply, 'status') !== 'interrupted') return null;
     const middle = await this.mark();
     // An interrupt that landed before the program moved is no progress.
     return middle.key === start.key ? null : { mark: middle, spanMs: Number(text(reply, 'elapsed') ?? runMs) };
+  }
+
+  /** By allocation count, or by time when the span is long enough for an interrupt to land. */
+  canSplit(from: Mark, until: Mark, spanMs: number, fraction = 0.5): boolean {
+    return this.splitsByEvents(from, until) || timedRunMs(spanMs, fraction) !== null;
   }
 
   /** By the allocation count when the stretch holds allocations to split it (see midpoint). */
@@ -205,6 +209,15 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
  * resume the program, so the signal's moment is noise (measured here: 1–6 ms).
  */
 const MIN_SPAN_MS = 4;
+
+/**
+ * How long midpoint's timed run goes on for (fraction 1: as close before the end as an interrupt
+ * lands reliably); null for a span too short to split.
+ */
+function timedRunMs(spanMs: number, fraction: number): number | null {
+  const runMs = fraction >= 1 ? spanMs - NEAR_MS : spanMs * fraction;
+  return !Number.isFinite(runMs) || spanMs < MIN_SPAN_MS || runMs < MIN_SPAN_MS / 2 ? null : runMs;
+}
 
 /** How far before a moment an interrupt aims to land before it, not after (that noise, and some). */
 const NEAR_MS = 8;
