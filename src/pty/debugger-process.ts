@@ -2,7 +2,7 @@
 // Raw mode: no echo of what we send, no 4 KiB canonical line limit, no "\r\n" translation.
 
 import pty from 'node-pty';
-import { keepFromChildren } from '../system/descriptors.js';
+import { keepFromChildren } from './close-on-exec.js';
 
 export interface DebuggerProcessOptions {
   file: string;

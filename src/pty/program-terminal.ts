@@ -11,7 +11,7 @@ import pty from 'node-pty';
 import { spawn } from 'node:child_process';
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { keepFromChildren } from '../system/descriptors.js';
+import { keepFromChildren } from './close-on-exec.js';
 
 /** node-pty's `open()` terminal lacks its event wiring; these are the streams it does create. */
 interface OpenedTerminal {
@@ -157,4 +157,3 @@ export class ProgramTerminal {
     for (const listener of this.listeners) listener(plain);
   }
 }
-

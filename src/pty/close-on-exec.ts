@@ -1,4 +1,4 @@
-// fred's own descriptors stay out of the processes it starts.
+// fred's own terminals stay out of the processes it starts.
 
 import { loadAddon } from '../native/addon.js';
 
