@@ -75,6 +75,27 @@ describe('reverse execution under pdb', () => {
     expect(await forward(session, 'step', 20)).toEqual(steps);
   });
 
+  it.each([3, 15])('after next over append(head, %i), reverse-step retraces the steps through it back to the call line', async (value) => {
+    // reverse-step after a next steps the callee in the same pass as the line, up to a bound:
+    // append(3) fits it, append(15) walks 14 nodes and outlasts it.
+    const breakpoint = `${join(fixtures, 'linked_list.py')}:${lineOf('linked_list.py', '# @append')}`;
+    const stepping = await start('linked_list.py');
+    await stepping.setBreakpoint(breakpoint, `i == ${value}`);
+    const steps = [where((await stepping.continue()).location)];
+    do steps.push(where((await stepping.step()).location));
+    while (!steps[steps.length - 1]!.endsWith('@1'));
+    expect(steps.filter((stop) => stop.startsWith('append:')).length).toBeGreaterThan(value === 15 ? 32 : 5);
+
+    const session = await start('linked_list.py');
+    await session.setBreakpoint(breakpoint, `i == ${value}`);
+    expect(where((await session.continue()).location)).toBe(steps[0]);
+    expect(where((await session.next()).location)).toBe(steps[steps.length - 1]);
+    const back: string[] = [];
+    for (let index = 0; index < steps.length - 1; index++) back.push(where((await session.reverseStep()).location));
+    expect(back).toEqual(steps.slice(0, -1).reverse());
+    expect(await session.evaluate('i')).toBe(String(value));
+  });
+
   it('reverse-step at the end of a long run (200k orders, checkpoints every 100 ms) retraces the last steps', async () => {
     // The stretch from the last automatic checkpoint to the end is thousands of orders: the scan
     // starts a few events before the end, and descends one frame at a time from a deep start.

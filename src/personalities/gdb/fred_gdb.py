@@ -690,13 +690,16 @@ def step_through(level, until, limit, visit, expand=0, ran_out=None):
             if here != frame:
                 frame, entered_at = here, visits
             if inner > expand:
-                ran_out(entered_at)
-                visits = entered_at + 1
                 deepest, frame = level, None
-                outcome = _run_out(level, until)
-                if outcome is not None:
-                    return outcome
-                continue
+                # At the frame's first stop nothing was recorded in it: that stop is recorded
+                # below, as 'entered', and the frame run out as any deeper one.
+                if entered_at < visits:
+                    ran_out(entered_at)
+                    visits = entered_at + 1
+                    outcome = _run_out(level, until)
+                    if outcome is not None:
+                        return outcome
+                    continue
         else:
             frame = None
         visits += 1

@@ -86,9 +86,11 @@ class ReplayCommands:
         return self.start_replay(arg, lambda request: RunUntil(self, Target.parse(request['target'])))
 
     def fred_scan(self, arg):
-        """Payload {"level", "until", "limit"}: record the stops `step` makes, finishing deeper frames."""
+        """Payload {"level", "until", "limit", "expand" (optional)}: record the stops `step` makes,
+        finishing deeper frames (see Scan)."""
         return self.start_replay(arg, lambda request: Scan(
-            self, Target.parse(request['until']), integer(request['level']), integer(request['limit'])))
+            self, Target.parse(request['until']), integer(request['level']), integer(request['limit']),
+            integer(request.get('expand', 0))))
 
     def fred_breakpoint_hits(self, arg):
         """Payload {"until", "limit", "include_until"}: record the breakpoint stops before `until`."""

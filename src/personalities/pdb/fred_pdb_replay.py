@@ -130,11 +130,24 @@ class Recording(Primitive):
 
 
 class Scan(Recording):
-    def __init__(self, debugger, target, level, limit):
+    """`step` to the target, recording each stop at depth <= level; a deeper frame's first stop
+    is recorded as 'entered' and the frame runs to its return unrecorded. With `expand`, frames
+    one level deeper are stepped through too, for at most `expand` stops in all (reverse-step
+    wants the last stop of the last frame a line ran through, found in the same pass); the
+    frame that would take more is finished unrecorded, its first entry standing for it as
+    'entered', and the rest of the scan expands nothing."""
+
+    def __init__(self, debugger, target, level, limit, expand=0):
         super().__init__(debugger, target, limit)
         self.level = level
         self.recorded = 0
         self.entries = []
+        self.deepest = level + 1 if expand > 0 else level
+        self.expand = expand
+        self.inner = 0
+        # The expanded frame the last stop was in, and the index of its first entry.
+        self.expanded_frame = None
+        self.expanded_from = None
         # (innermost traceback, what was recorded before) at each exception stop: a scan toward a
         # crash ends where the fatal exception was raised, not in its unwinding.
         self.exception_stops = []
@@ -168,13 +181,30 @@ class Scan(Recording):
     def keep_going(self, frame):
         debugger = self.debugger
         mark = debugger.mark_of(frame)
-        deeper = mark['depth'] > self.level
+        depth = mark['depth']
+        if self.deepest > self.level and depth > self.level:
+            self.inner += 1
+            here = self.outermost_deeper(frame, depth, self.level)
+            if here is not self.expanded_frame:
+                self.expanded_frame, self.expanded_from = here, len(self.entries)
+            if self.inner > self.expand:
+                self.deepest, self.expanded_frame = self.level, None
+                # Stops recorded in the frame: it runs out, its first entry standing for it. (At
+                # its first stop, that stop is recorded below as 'entered' like any deeper one.)
+                if self.expanded_from < len(self.entries):
+                    del self.entries[self.expanded_from + 1:]
+                    self.entries[self.expanded_from]['kind'] = 'entered'
+                    debugger.events.finish_frame(here, self.finished)
+                    return True
+        else:
+            self.expanded_frame = None
+        deeper = depth > self.deepest
         self.recorded += 1
         if not self.record({'kind': 'entered' if deeper else 'stop', 'mark': mark}, frame):
             return False
         if deeper:
             # Like gdb's finish: the deeper frame runs to its return unrecorded.
-            debugger.events.finish_frame(self.outermost_deeper(frame, mark['depth']), self.finished)
+            debugger.events.finish_frame(self.outermost_deeper(frame, depth, self.deepest), self.finished)
             return True
         if self.recorded >= self.limit:
             self.status = 'limit'
@@ -187,11 +217,11 @@ class Scan(Recording):
         self.entries.append(entry)
         return True
 
-    def outermost_deeper(self, frame, depth):
-        """The outermost frame deeper than the scan level whose return the counter sees (frames of
-        the import system between, say, an importing line and the imported module are not traced)."""
+    def outermost_deeper(self, frame, depth, level):
+        """The outermost frame deeper than `level` whose return the counter sees (frames of the
+        import system between, say, an importing line and the imported module are not traced)."""
         outer = frame
-        for _ in range(depth - self.level - 1):
+        for _ in range(depth - level - 1):
             frame = frame.f_back
             if self.debugger.events.counts(frame):
                 outer = frame

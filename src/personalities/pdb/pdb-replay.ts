@@ -142,8 +142,8 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
     return reply['reached'] === true;
   }
 
-  async scan(level: number, until: Mark | null, limit: number): Promise<ScanResult> {
-    const request = { level: whole(level, 'scan level'), until: markPayload(until), limit: whole(limit, 'scan limit') };
+  async scan(level: number, until: Mark | null, limit: number, expand = 0): Promise<ScanResult> {
+    const request = { level: whole(level, 'scan level'), until: markPayload(until), limit: whole(limit, 'scan limit'), expand: whole(expand, 'scan expansion') };
     return toScanResult(await this.port.request(`fred_scan ${payload(request)}`));
   }
 
