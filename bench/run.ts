@@ -149,6 +149,17 @@ async function reverseExecution(): Promise<Row[]> {
     await atBreakpoint.close();
     return elapsed;
   };
+  // The same under pdb: next over the call of the last orders' handle(), then reverse-step.
+  const pdbSession = await Session.start({ program: INVENTORY, args: ['200000', '-1'] });
+  await pdbSession.native('break inventory.py:57, order_number == 199990');
+  await pdbSession.continue();
+  start = process.hrtime.bigint();
+  await pdbSession.next();
+  const pdbNext = seconds(start);
+  start = process.hrtime.bigint();
+  await pdbSession.reverseStep();
+  const pdbReverseStep = seconds(start);
+  await pdbSession.close();
   const afterContinueBst = await reverseStepAfterContinue(BST, ['200000', '-1'], 'bst.c:99');
   const afterContinueLoop = await reverseStepAfterContinue(C_LOOP, [iterations], 'counter_loop.c:46');
   const replay = session.personality.replay!;
@@ -172,6 +183,8 @@ async function reverseExecution(): Promise<Row[]> {
     { measure: 'reverse-step at a breakpoint reached by continue: counter_loop (allocates nothing)', seconds: afterContinueLoop, ratio: typeof afterContinueLoop === 'number' ? afterContinueLoop / next : '—' },
     { measure: 'checkpoint (gdb fork)', seconds: take, ratio: take / next },
     { measure: 'restore (gdb restart + re-checkpoint)', seconds: restore, ratio: restore / next },
+    { measure: 'pdb: next over handle() near the end of inventory.py 200k', seconds: pdbNext, ratio: 1 },
+    { measure: 'pdb: reverse-step after that next (target <= 10x next)', seconds: pdbReverseStep, ratio: pdbReverseStep / pdbNext },
     { measure: 'forward run, python3 (inventory.py, 200k orders)', seconds: plainPython, ratio: 1 },
     { measure: 'fred continue under pdb, automatic checkpoints on (target <= 1.3x)', seconds: forwardPython, ratio: forwardPython / plainPython },
     { measure: 'python3 under fred\'s event counter, frames untraced (CPython 3.11)', seconds: counterUntraced, ratio: typeof counterUntraced === 'number' ? counterUntraced / plainPython : '—' },
