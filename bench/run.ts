@@ -124,13 +124,8 @@ async function reverseExecution(): Promise<Row[]> {
   const session = await Session.start({ program: C_LOOP, args: [iterations] });
   await session.native('break counter_loop.c:46');
   await session.run();
+  const { next, reverseStep } = await nextThenReverseStep(session);
   let start = process.hrtime.bigint();
-  await session.next();
-  const next = seconds(start);
-  start = process.hrtime.bigint();
-  await session.reverseStep();
-  const reverseStep = seconds(start);
-  start = process.hrtime.bigint();
   await session.reverseNext();
   const reverseNext = seconds(start);
   // A reverse-step right at a breakpoint reached by `continue`: the line before was never a stop.
@@ -153,12 +148,7 @@ async function reverseExecution(): Promise<Row[]> {
   const pdbSession = await Session.start({ program: INVENTORY, args: ['200000', '-1'] });
   await pdbSession.native('break inventory.py:57, order_number == 199990');
   await pdbSession.continue();
-  start = process.hrtime.bigint();
-  await pdbSession.next();
-  const pdbNext = seconds(start);
-  start = process.hrtime.bigint();
-  await pdbSession.reverseStep();
-  const pdbReverseStep = seconds(start);
+  const { next: pdbNext, reverseStep: pdbReverseStep } = await nextThenReverseStep(pdbSession);
   await pdbSession.close();
   const afterContinueBst = await reverseStepAfterContinue(BST, ['200000', '-1'], 'bst.c:99');
   const afterContinueLoop = await reverseStepAfterContinue(C_LOOP, [iterations], 'counter_loop.c:46');
@@ -190,6 +180,16 @@ async function reverseExecution(): Promise<Row[]> {
     { measure: 'python3 under fred\'s event counter, frames untraced (CPython 3.11)', seconds: counterUntraced, ratio: typeof counterUntraced === 'number' ? counterUntraced / plainPython : '—' },
     { measure: 'python3 with every frame traced by the same counter (the floor of counting every event)', seconds: counterFull, ratio: typeof counterFull === 'number' ? counterFull / plainPython : '—' },
   ];
+}
+
+/** Seconds of one `next` from where the session stands, then of one reverse-step from there. */
+async function nextThenReverseStep(session: Session): Promise<{ next: number; reverseStep: number }> {
+  let start = process.hrtime.bigint();
+  await session.next();
+  const next = seconds(start);
+  start = process.hrtime.bigint();
+  await session.reverseStep();
+  return { next, reverseStep: seconds(start) };
 }
 
 /** native/build/Release/_fred_event_counter for this python3, if it was built with its frame hook (3.11). */
