@@ -194,6 +194,9 @@ class Scan(Recording):
                 if self.expanded_from < len(self.entries):
                     del self.entries[self.expanded_from + 1:]
                     self.entries[self.expanded_from]['kind'] = 'entered'
+                    # An exception raised in the frame now unwinds from its 'entered' entry.
+                    self.exception_stops = [(traceback, min(recorded, self.expanded_from + 1))
+                                            for traceback, recorded in self.exception_stops]
                     debugger.events.finish_frame(here, self.finished)
                     return True
         else:
