@@ -96,6 +96,29 @@ describe('reverse execution under pdb', () => {
     expect(await session.evaluate('i')).toBe(String(value));
   });
 
+  it('after nexts into a crash, reverse-step retraces the steps back through the unwinding and the calls that raised', async () => {
+    const breakpoint = `${join(fixtures, 'crash.py')}:${lineOf('crash.py', '# @main-report')}`;
+    const stepping = await start('crash.py');
+    await stepping.setBreakpoint(breakpoint);
+    const steps = [where((await stepping.continue()).location)];
+    for (;;) {
+      const outcome = await stepping.step();
+      if (outcome.state.kind === 'crashed') break;
+      steps.push(where(outcome.location));
+    }
+    expect(steps.filter((stop) => stop.startsWith('average:')).length).toBeGreaterThan(6);
+
+    const session = await start('crash.py');
+    await session.setBreakpoint(breakpoint);
+    await session.continue();
+    let state = (await session.next()).state;
+    while (state.kind === 'stopped') state = (await session.next()).state;
+    expect(state.kind).toBe('crashed');
+    const back: string[] = [];
+    for (let index = 0; index < steps.length - 1; index++) back.push(where((await session.reverseStep()).location));
+    expect(back).toEqual(steps.slice(1).reverse());
+  });
+
   it('reverse-step at the end of a long run (200k orders, checkpoints every 100 ms) retraces the last steps', async () => {
     // The stretch from the last automatic checkpoint to the end is thousands of orders: the scan
     // starts a few events before the end, and descends one frame at a time from a deep start.
