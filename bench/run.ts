@@ -39,12 +39,6 @@ function best(runs: number, measure: () => number): number {
   return fastest;
 }
 
-async function bestAsync(runs: number, measure: () => Promise<number>): Promise<number> {
-  let fastest = Number.POSITIVE_INFINITY;
-  for (let index = 0; index < runs; index++) fastest = Math.min(fastest, await measure());
-  return fastest;
-}
-
 /**
  * The best of `runs` runs of each measure, taken in turns (the order rotating each round): this
  * machine's speed drifts by tens of percent within seconds, and a ratio of two bests taken far
