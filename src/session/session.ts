@@ -640,7 +640,7 @@ export class Session {
    */
   private async continueWithCheckpoints(command: string): Promise<CommandOutcome> {
     const timeline = this.timeline!;
-    let segmentStarted = this.lastSegmentStarted = Date.now();
+    this.lastSegmentStarted = Date.now();
     // After the first automatic checkpoint the program stands in the code that runs long: count
     // its loop from each checkpoint to the next stop, so the moments between can be found again
     // without stopping at every iteration (gdb).
@@ -693,7 +693,7 @@ export class Session {
         // checkpoint at the next interval instead.
         if (mark.unreplayable) continue;
         const fresh = !timeline.knows(mark);
-        const moment = timeline.momentFor(mark, timeline.current, 'other', this.output.outputPosition, Date.now() - segmentStarted);
+        const moment = timeline.momentFor(mark, timeline.current, 'other', this.output.outputPosition, Date.now() - this.lastSegmentStarted!);
         // gdb's interrupt lands anywhere, mid-line or in the C library: no place for a command to
         // stop at. pdb's stops at a line event, like a step.
         if (fresh && this.kind === 'gdb') moment.interruption = true;
@@ -707,7 +707,7 @@ export class Session {
       } finally {
         this.checkpointing = false;
       }
-      segmentStarted = this.lastSegmentStarted = Date.now();
+      this.lastSegmentStarted = Date.now();
       if (this.userInterruptPending) {
         // The user pressed Ctrl-C while fred was checkpointing: this stop is theirs.
         this.userInterruptPending = false;
