@@ -16,7 +16,7 @@ import { positionBetween } from '../../src/personalities/pdb/pdb-replay.js';
 import { DebuggerProcess } from '../../src/pty/debugger-process.js';
 import { ProgramTerminal } from '../../src/pty/program-terminal.js';
 import { fixtureSource, markerLine } from '../helpers/fixtures.js';
-import { describeProcesses, descendants, processInfo, survivorsAfter, type ProcessInfo } from '../helpers/processes.js';
+import { describeProcesses, descendants, processInfo, survivorsAfter, waitFor, type ProcessInfo } from '../helpers/processes.js';
 
 let scratch: string;
 beforeAll(() => {
@@ -55,6 +55,16 @@ async function waitForOutput(started: Started, text: string, times = 1): Promise
   const count = () => started.programOutput().split(text).length - 1;
   for (let tries = 0; tries < 100 && count() < times; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
   expect(count()).toBe(times);
+}
+
+/**
+ * The supervisor and its descendants once there are `expected` of them (standbys are forked in
+ * the background), or as they are after 3 s.
+ */
+async function settledProcesses(supervisor: number, expected: number): Promise<ProcessInfo[]> {
+  const all = (): ProcessInfo[] => [processInfo(supervisor)!, ...descendants(supervisor)];
+  await waitFor(() => all().length === expected, 3000, `${expected} processes`).catch(() => undefined);
+  return all();
 }
 
 async function location(pdb: PdbPersonality): Promise<Location> {
@@ -263,13 +273,46 @@ describe('pdb checkpoints', () => {
     expect((await location(pdb)).line).toBe(definitionLine('linked_list.py', 'list_len'));
 
     const worker = await workerPid(pdb);
-    const all: ProcessInfo[] = [processInfo(supervisor)!, ...descendants(supervisor)];
-    const pids = all.map((info) => info.pid);
-    // The supervisor, the live worker and one process per checkpoint kept.
-    expect(pids).toContain(worker);
-    expect(all.filter((info) => info.argv.some((arg) => arg.endsWith('fred_pdb_launch.py')))).toHaveLength(5);
+    // The supervisor, the live worker and two processes per checkpoint kept: its snapshot and
+    // the standby the snapshot forks (after each restore, too) ahead of the next restore.
+    const all = await settledProcesses(supervisor, 2 + 2 * 3);
+    expect(all.map((info) => info.pid)).toContain(worker);
+    expect(all).toHaveLength(8);
     await pdb.dispose();
     expect(describeProcesses(await survivorsAfter(all))).toEqual([]);
+  });
+
+  it('restores into the standby a snapshot forked ahead of time, and forks one on demand when the standby is gone', async () => {
+    const { pdb } = await start('linked_list.py');
+    const supervisor = Number(await pdb.evaluate('__import__("os").getppid()'));
+    const id = await pdb.replay.checkpoints.take();
+    const snapshot = pdb.replay.lastSnapshotPid!;
+    const checkpointed = await location(pdb);
+    const frame = { depth: checkpointed.depth, function: checkpointed.function };
+    const standby = async (): Promise<number> => {
+      const worker = await workerPid(pdb);
+      const others = (await settledProcesses(supervisor, 4)).map((info) => info.pid).filter((pid) => pid !== supervisor && pid !== worker && pid !== snapshot);
+      expect(others).toHaveLength(1);
+      return others[0]!;
+    };
+    let ready = await standby();
+    await pdb.next();
+    await pdb.replay.checkpoints.restore(id);
+    expect(await workerPid(pdb)).toBe(ready);
+    expect(await location(pdb)).toEqual(checkpointed);
+
+    // The snapshot made a new standby; without it restores and evaluations still work.
+    ready = await standby();
+    process.kill(ready, 'SIGKILL');
+    await waitFor(() => !descendants(supervisor).some((info) => info.pid === ready), 3000, 'the standby to end');
+    await pdb.next();
+    expect(await pdb.replay.watch!.valuesAtCheckpoints!([id], '__import__("os").getpid() > 0', frame)).toEqual(['True']);
+    ready = await standby();
+    process.kill(ready, 'SIGKILL');
+    await waitFor(() => !descendants(supervisor).some((info) => info.pid === ready), 3000, 'the standby to end');
+    await pdb.replay.checkpoints.restore(id);
+    expect(await workerPid(pdb)).not.toBe(ready);
+    expect(await location(pdb)).toEqual(checkpointed);
   });
 
   it('ends every checkpoint when the program quits', async () => {
@@ -278,8 +321,8 @@ describe('pdb checkpoints', () => {
     await pdb.replay.checkpoints.take();
     await pdb.step();
     await pdb.replay.checkpoints.take();
-    const all = [processInfo(supervisor)!, ...descendants(supervisor)];
-    expect(all).toHaveLength(4);
+    const all = await settledProcesses(supervisor, 2 + 2 * 2);
+    expect(all).toHaveLength(6);
     expect((await pdb.execute('quit')).state.kind).toBe('exited');
     expect(describeProcesses(await survivorsAfter(all))).toEqual([]);
   });

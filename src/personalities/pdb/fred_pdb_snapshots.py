@@ -1,7 +1,9 @@
 # Fork checkpoints of the debugged Python process. A snapshot is a double-forked copy of the live
-# worker (adopted by the supervisor) that waits on a Unix socket. Restoring asks it to fork a new
-# live worker, which rewinds regular-file offsets, announces itself and only then releases the old
-# worker, which exits without a word: one process reads the pdb dialogue at any time.
+# worker (adopted by the supervisor) that waits on a Unix socket. Restoring asks it for a new live
+# worker, which rewinds regular-file offsets, announces itself and only then releases the old
+# worker, which exits without a word: one process reads the pdb dialogue at any time. The new
+# worker is the snapshot's standby, a copy it forked ahead of time (on the other core, while the
+# program ran), so that a restore waits for no fork.
 
 import gc
 import json
@@ -10,19 +12,14 @@ import signal
 import stat
 import struct
 import sys
+from contextlib import closing
 
 import _socket
 
 from fred_pdb_native import native_process
 
-# The socket module (~3 ms to import: it builds enums) is imported where a connection is made
-# (restores, discards, a snapshot waiting for requests), not at start: a checkpoint's listener
-# needs only _socket.
-
-
-def socket_module():
-    import socket
-    return socket
+# Only _socket: the socket module takes ~3 ms to import (it builds enums), in the live program at
+# its first restore and in every snapshot before it can serve one.
 
 
 def fork_process(fork=os.fork):
@@ -151,6 +148,50 @@ class Restored:
         self.state = state
 
 
+class Standby:
+    """A copy of a snapshot made ahead of time (Snapshots.prepare_standby). It waits on a channel
+    for the one request it is to serve, a restore (it becomes the live worker) or an evaluation
+    (it answers and ends), which comes with the requester's connection as a descriptor."""
+
+    def __init__(self, channel):
+        self.channel = channel
+
+    def hand_over(self, request, connection):
+        """False if the standby is gone: the snapshot serves the request itself then."""
+        data = json.dumps(request).encode('utf-8') + b'\n'
+        descriptor = struct.pack('i', connection.fileno())
+        try:
+            sent = self.channel.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, descriptor)], _socket.MSG_NOSIGNAL)
+            if sent < len(data):
+                self.channel.sendall(data[sent:], _socket.MSG_NOSIGNAL)
+            return True
+        except OSError:
+            return False
+        finally:
+            self.channel.close()
+
+    @staticmethod
+    def receive(channel):
+        """In the standby: (request, connection), or None when the channel closed first."""
+        size = struct.calcsize('i')
+        try:
+            data, ancillary, _, _ = channel.recvmsg(65536, _socket.CMSG_SPACE(size))
+        except OSError:
+            return None
+        descriptors = [struct.unpack('i', payload[:size])[0] for level, kind, payload in ancillary
+                       if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS and len(payload) >= size]
+        if not descriptors:
+            return None
+        connection = _socket.socket(fileno=descriptors[0])
+        while not data.endswith(b'\n'):
+            chunk = channel.recv(65536)
+            if not chunk:
+                connection.close()
+                return None
+            data += chunk
+        return json.loads(data.decode('utf-8')), connection
+
+
 class Snapshots:
     def __init__(self, supervision):
         self.supervision = supervision
@@ -194,23 +235,35 @@ class Snapshots:
         return snapshot
 
     def wait(self, listener, offsets):
-        """The snapshot's life: frozen here until asked to discard itself or to fork a worker."""
-        listener = socket_module().socket(fileno=listener.detach())
+        """The snapshot's life: frozen here until asked to discard itself, to fork a worker or to
+        evaluate in a copy. A standby copy made ahead of time serves the next such request (see
+        Standby); the standby that takes over returns from here."""
+        standby = None
         while True:
-            connection, _ = listener.accept()
-            with connection:
+            if standby is None:
+                standby = self.prepare_standby(listener, offsets)
+                if isinstance(standby, Restored):
+                    return standby
+            connection = _socket.socket(fileno=listener._accept()[0])
+            with closing(connection):
                 if not self.trusted(connection):
                     continue
                 request = receive_line(connection)
                 if request is None:
                     continue
-                if request.get('op') == 'discard':
+                op = request.get('op')
+                if op == 'discard':
                     send_line(connection, {'ok': True})
-                    os._exit(0)
-                if request.get('op') == 'evaluate':
-                    self.evaluate_in_copy(connection, request)
+                    os._exit(0)  # the standby sees its channel close and ends too
+                if op not in ('restore', 'evaluate'):
                     continue
-                if request.get('op') != 'restore':
+                if standby is not None:
+                    handed_over = standby.hand_over(request, connection)
+                    standby = None
+                    if handed_over:
+                        continue
+                if op == 'evaluate':
+                    self.evaluate_in_copy(connection, request)
                     continue
                 try:
                     worker = self.fork_worker()
@@ -220,10 +273,50 @@ class Snapshots:
                 if worker is None:
                     continue  # in the snapshot: wait for the next request
                 listener.close()
-                rewind(offsets)
-                self.supervision.announce_live()
-                send_line(connection, {'ok': True, 'pid': os.getpid()})
-                return Restored(request.get('state'))
+                return self.go_live(connection, request, offsets)
+
+    def go_live(self, connection, request, offsets):
+        """In a copy of the snapshot that takes over as the live worker."""
+        rewind(offsets)
+        self.supervision.announce_live()
+        send_line(connection, {'ok': True, 'pid': os.getpid()})
+        return Restored(request.get('state'))
+
+    def prepare_standby(self, listener, offsets):
+        """Forks the snapshot's next worker or evaluating copy ahead of time, while nothing waits
+        for it (a process's copy costs two page-table copies, ~4 ms: see fork_orphan). In the
+        snapshot: a Standby, or None if it could not be made (requests then fork on demand). In
+        the standby, once it took over as the live worker: a Restored."""
+        try:
+            ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        except OSError:
+            return None
+        try:
+            standby = fork_orphan()
+        except OSError:
+            ours.close()
+            theirs.close()
+            return None
+        if standby != 0:
+            theirs.close()
+            return Standby(ours)
+        try:
+            ours.close()
+            listener.close()
+            received = Standby.receive(theirs)
+            if received is None:
+                os._exit(0)  # the snapshot was discarded (or ended with the session)
+            request, connection = received
+            theirs.close()
+            if request.get('op') == 'restore':
+                restored = self.go_live(connection, request, offsets)
+                connection.close()
+                return restored
+            self.evaluate_here(connection, request)
+        except BaseException:
+            pass
+        # Never let a copy fall back into pdb: two processes would read the dialogue.
+        os._exit(1)
 
     def evaluate_in_copy(self, connection, request):
         """A value at this checkpoint's moment, computed in a throwaway copy of the snapshot (which
@@ -236,14 +329,18 @@ class Snapshots:
             send_line(connection, {'error': str(e)})
             return
         if copy == 0:
-            try:
-                quiet = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(quiet, 1)
-                os.dup2(quiet, 2)
-                send_line(connection, {'pid': os.getpid()})
-                send_line(connection, {'value': self.evaluator(request)})
-            finally:
-                os._exit(0)
+            self.evaluate_here(connection, request)
+
+    def evaluate_here(self, connection, request):
+        """In a throwaway copy of the snapshot: answers the evaluation and ends."""
+        try:
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 1)
+            os.dup2(quiet, 2)
+            send_line(connection, {'pid': os.getpid()})
+            send_line(connection, {'value': self.evaluator(request)})
+        finally:
+            os._exit(0)
 
     def values_at(self, checkpoints, request):
         """`request` evaluated at each checkpoint's moment (see evaluate_in_copy): a value, or
@@ -316,12 +413,13 @@ class Snapshots:
             connection = self.connect(checkpoint)
         except OSError:
             return 'no checkpoint %d' % checkpoint
-        with connection:
-            try:
-                send_line(connection, {'op': 'restore', 'state': state})
-                reply = receive_line(connection)
-            except (OSError, ValueError) as e:
-                reply = {'error': str(e)}
+        try:
+            send_line(connection, {'op': 'restore', 'state': state})
+            reply = receive_line(connection)
+        except (OSError, ValueError) as e:
+            reply = {'error': str(e)}
+        finally:
+            connection.close()
         if reply and reply.get('ok'):
             os._exit(0)
         # A failed successor may have announced itself: we are still the live worker.
@@ -333,16 +431,16 @@ class Snapshots:
             connection = self.connect(checkpoint)
         except OSError:
             return
-        with connection:
-            try:
-                send_line(connection, {'op': 'discard'})
-                receive_line(connection)
-            except (OSError, ValueError):
-                pass
+        try:
+            send_line(connection, {'op': 'discard'})
+            receive_line(connection)
+        except (OSError, ValueError):
+            pass
+        finally:
+            connection.close()
 
     def connect(self, checkpoint):
-        socket = socket_module()
-        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         try:
             connection.connect(self.address(checkpoint))
         except OSError:

@@ -180,14 +180,16 @@ export class PdbPersonality implements Debugger {
    * resident size kept a fraction of what fits. Measured on a few forks spread over the kept ones
    * (reading a fork's size walks its page tables: ~0.4 ms), every CHECKPOINT_BYTES_EVERY calls; a
    * program that starts writing more shows within as many checkpoints, and CheckpointPolicy
-   * bounds what it keeps meanwhile.
+   * bounds what it keeps meanwhile. A checkpoint is two processes, the snapshot and the standby
+   * it forked for the next restore (fred_pdb_snapshots), sharing all their pages: twice the
+   * snapshot's proportional size.
    */
   checkpointBytes(): number | undefined {
     if (this.checkpointBytesCalls++ % CHECKPOINT_BYTES_EVERY === 0) {
       const pids = [...this.replay.snapshotPids.values()];
       const step = Math.max(1, pids.length / CHECKPOINT_BYTES_SAMPLE);
       const sample = Array.from({ length: Math.min(pids.length, CHECKPOINT_BYTES_SAMPLE) }, (_, index) => pids[Math.floor(index * step)]!);
-      const sizes = sample.map(proportionalBytes).filter((size): size is number => size !== undefined);
+      const sizes = sample.map(proportionalBytes).filter((size): size is number => size !== undefined).map((size) => 2 * size);
       this.measuredCheckpointBytes = sizes.length === 0 ? undefined : sizes.reduce((sum, size) => sum + size, 0) / sizes.length;
     }
     return this.measuredCheckpointBytes;
