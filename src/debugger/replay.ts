@@ -88,9 +88,9 @@ export interface ReplayPowers {
    */
   breakpointHits(until: Mark | null, limit: number, includeUntil: boolean): Promise<BreakpointHitsResult>;
   /**
-   * runUntil reaches any mark at the program's own speed (pdb's positions): a stop after a long
-   * run needs no checkpoint of its own to be found again cheaply (gdb's replay stops at every
-   * pass of the mark's pc on the way).
+   * runUntil reaches any mark at the program's own speed (pdb's positions): the program's end
+   * needs no checkpoint of its own to be found again cheaply (gdb's replay stops at every pass of
+   * the mark's pc on the way).
    */
   readonly replaysAtNativeSpeed?: boolean;
   /** What reverse-watch needs; absent where a personality cannot search for changes yet. */

@@ -98,10 +98,13 @@ export class Timeline {
   async maybeCheckpoint(moment: Moment): Promise<void> {
     if (moment.mark === null || moment.checkpoint !== undefined) return;
     // Also where a command ran natively for longer than a checkpoint costs (a `continue`, a run
-    // cut short by Ctrl-C): replaying to such a moment stops wherever a breakpoint at its pc is
-    // passed, at every iteration of a loop on the way. Steps stay close to a checkpointed stop.
-    // (Not where replays run to a moment at native speed: the interval's checkpoints do.)
-    const longRun = this.policy.intervalMs > 0 && !this.replay.replaysAtNativeSpeed && moment.arrival === 'other'
+    // cut short by Ctrl-C): the user stands there, and reverse commands after the steps they take
+    // from it replay to it, a reverse-step twice. Under gdb such a replay stops wherever a
+    // breakpoint at its pc is passed, at every iteration of a loop on the way; where replays run
+    // at native speed it still costs up to an interval, but a checkpoint serves only the moments
+    // after it: not at the program's end, where none follow.
+    const worthIt = !this.replay.replaysAtNativeSpeed || !moment.ended;
+    const longRun = this.policy.intervalMs > 0 && worthIt && moment.arrival === 'other'
       && moment.costSinceCheckpoint >= 2 * this.checkpointCostMs;
     if (!longRun && !this.policy.due(moment.costSinceCheckpoint, moment.previous === null)) return;
     await this.automaticCheckpoint(moment);

@@ -158,6 +158,24 @@ describe('reverse execution under pdb', () => {
     expect(where((await session.reverseStep()).location)).toBe('main:58@2');
   });
 
+  it('a stop after a long continue gets a checkpoint of its own, the program\'s end none: steps from the stop go back from there', async () => {
+    // An interval longer than the run: the continue's stop is the only candidate.
+    const session = await Session.start({ program: join(fixtures, 'inventory.py'), args: ['100000', '-1'], checkpointIntervalMs: 60_000 });
+    sessions.push(session);
+    const replay = session.personality.replay!;
+    const newestCheckpoint = () => session.checkpoints().at(-1)!.moment;
+    await session.native(`break inventory.py:${lineOf('inventory.py', '# @handle')}, order_number == 90000`);
+    expect(where((await session.continue()).location)).toBe(`main:${lineOf('inventory.py', '# @handle')}@2`);
+    const atBreakpoint = await replay.mark();
+    expect(newestCheckpoint().mark!.key).toBe(atBreakpoint.key);
+    await session.next();
+    expect(where((await session.reverseStep()).location)).toBe(`handle:${lineOf('inventory.py', '# @handle-fulfil')}@3`);
+    expect(await session.evaluate('order_number')).toBe('90000');
+    for (const breakpoint of await session.listBreakpoints()) await session.deleteBreakpoint(breakpoint.id);
+    expect((await session.continue()).state).toEqual({ kind: 'exited', code: 0 });
+    expect(newestCheckpoint().mark!.key).toBe(atBreakpoint.key);
+  });
+
   it('reverse-next at the end of a long run goes back over the whole main() call to the module line that made it', async () => {
     // Every scan from an automatic checkpoint inside main() runs main() out to its return: the
     // C counter watches for that return, so each is a native-speed run, not a traced one.
