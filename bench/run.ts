@@ -143,6 +143,17 @@ async function reverseExecution(): Promise<Row[]> {
   await pdbSession.native('break inventory.py:57, order_number == 199990');
   await pdbSession.continue();
   const { next: pdbNext, reverseStep: pdbReverseStep } = await nextThenReverseStep(pdbSession);
+  // A restore a moment after its checkpoint, as a user's would come: the snapshot's standby is
+  // ready by then (fred_pdb_snapshots).
+  const pdbCheckpoints = pdbSession.personality.replay!.checkpoints;
+  start = process.hrtime.bigint();
+  const pdbCheckpoint = await pdbCheckpoints.take();
+  const pdbTake = seconds(start);
+  await pdbSession.next();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  start = process.hrtime.bigint();
+  await pdbCheckpoints.restore(pdbCheckpoint);
+  const pdbRestore = seconds(start);
   await pdbSession.close();
   const afterContinueBst = await reverseStepAfterContinue(BST, ['200000', '-1'], 'bst.c:99');
   const afterContinueLoop = await reverseStepAfterContinue(C_LOOP, [iterations], 'counter_loop.c:46');
@@ -169,6 +180,8 @@ async function reverseExecution(): Promise<Row[]> {
     { measure: 'restore (gdb restart + re-checkpoint)', seconds: restore, ratio: restore / next },
     { measure: 'pdb: next over handle() near the end of inventory.py 200k', seconds: pdbNext, ratio: 1 },
     { measure: 'pdb: reverse-step after that next (target <= 10x next)', seconds: pdbReverseStep, ratio: pdbReverseStep / pdbNext },
+    { measure: 'pdb: checkpoint (fork of the Python process)', seconds: pdbTake, ratio: pdbTake / pdbNext },
+    { measure: 'pdb: restore, 100 ms after the checkpoint (its standby copy takes over)', seconds: pdbRestore, ratio: pdbRestore / pdbNext },
     { measure: 'forward run, python3 (inventory.py, 200k orders)', seconds: plainPython, ratio: 1 },
     { measure: 'fred continue under pdb, automatic checkpoints on (target <= 1.3x)', seconds: forwardPython, ratio: forwardPython / plainPython },
     { measure: 'python3 under fred\'s event counter, frames untraced (CPython 3.11)', seconds: counterUntraced, ratio: typeof counterUntraced === 'number' ? counterUntraced / plainPython : '—' },
