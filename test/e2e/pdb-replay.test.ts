@@ -12,7 +12,7 @@ import type { Location } from '../../src/debugger/types.js';
 import { FredError } from '../../src/errors.js';
 import { PdbPersonality } from '../../src/personalities/pdb/pdb-personality.js';
 import { comparePositions, markPosition, type PdbPosition } from '../../src/personalities/pdb/fred-replies.js';
-import { positionBetween } from '../../src/personalities/pdb/pdb-replay.js';
+import { PdbReplay, positionBetween } from '../../src/personalities/pdb/pdb-replay.js';
 import { DebuggerProcess } from '../../src/pty/debugger-process.js';
 import { ProgramTerminal } from '../../src/pty/program-terminal.js';
 import { fixtureSource, markerLine } from '../helpers/fixtures.js';
@@ -329,6 +329,20 @@ describe('pdb checkpoints', () => {
 });
 
 describe('pdb marks and runUntil', () => {
+  it("sends each stop's mark with its status line, the same as fred_mark answers (also after `up`)", async () => {
+    const { pdb } = await start('linked_list.py');
+    // A replay that always asks fred_mark, beside the one that takes the status line's mark.
+    const asking = new PdbReplay({ request: (command: string) => pdb['fredAnswer'](command) });
+    for (let index = 0; index < 12; index++) {
+      expect(await pdb.replay.mark()).toEqual(await asking.mark());
+      await (index % 3 === 2 ? pdb.next() : pdb.step());
+    }
+    const here = await asking.mark();
+    expect(here.location.depth).toBeGreaterThan(1);
+    await pdb.execute('up');
+    expect(await pdb.replay.mark()).toEqual(here);
+  });
+
   it('names the same moments the same way on every replay', async () => {
     const { pdb } = await start('recursion.py');
     const id = await pdb.replay.checkpoints.take();

@@ -15,6 +15,8 @@ export interface PdbStatus {
   interrupted?: boolean;
   /** Exited, but held at its last event (the main module returning): still inspectable. */
   held?: boolean;
+  /** The moment the program stands at, as fred_mark would answer (absent when it is not there). */
+  mark?: Mark;
 }
 
 type Json = Record<string, unknown>;
@@ -70,6 +72,7 @@ export function toStatus(reply: Json): PdbStatus | undefined {
     ...(status['resumed'] === true ? { resumed: true } : {}),
     ...(status['interrupted'] === true ? { interrupted: true } : {}),
     ...(status['held'] === true ? { held: true } : {}),
+    ...(status['mark'] !== undefined ? { mark: toMark(status['mark']) } : {}),
   };
   switch (status['state']) {
     case 'stopped':

@@ -143,6 +143,11 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
             self.stdout.write('\n')
         status = dict(self.status)
         status['location'] = None if status['state'] == 'exited' else self.current_location()
+        # The moment's mark with it: fred needs it after every command that moved the program,
+        # and a fred_mark round trip costs as much as a short `next`.
+        mark = self.current_mark()
+        if mark is not None:
+            status['mark'] = mark
         if self.moved:
             status['resumed'] = True
             self.moved = False

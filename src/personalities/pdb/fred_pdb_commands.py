@@ -17,17 +17,25 @@ class ReplayCommands:
     """Mixed into FredPdb; uses its `events`, `snapshots`, `replay` and stop bookkeeping."""
 
     def fred_mark(self, arg):
-        """The current moment: the event index and where pdb stopped (not the frame `up` chose)."""
-        if not self.program_alive():
+        """The current moment (also sent with every status line: see report_status)."""
+        mark = self.current_mark()
+        if mark is None:
             self.reply({'error': 'The program is not being run.', 'code': 'not-running'})
             return
+        self.reply({'mark': mark})
+
+    def current_mark(self):
+        """The event index and where pdb stopped (not the frame `up` chose); None when the program
+        is not there to mark."""
+        if not self.program_alive():
+            return None
         mark = self.location_at(self.stop_index)
         mark['index'] = self.events.count()
         if self.status['state'] == 'crashed':
             mark['crashed'] = True
         elif self.events.inexact():
             mark['inexact'] = True  # a Ctrl-C that could not wait (fred_pdb_stepping)
-        self.reply({'mark': mark})
+        return mark
 
     def fred_checkpoint(self, arg):
         """`fred_checkpoint ID`: fork a snapshot of this moment, named by fred's ID."""

@@ -50,7 +50,7 @@ export class PdbPersonality implements Debugger {
 
   /** `dmtcp`: fred_pdb runs under DMTCP and checkpoints are its images (--backend dmtcp). */
   constructor(private readonly dmtcp?: DmtcpPdbHost) {
-    const port = { request: (command: string) => this.fredAnswer(command), interrupt: () => this.interrupt() };
+    const port = { request: (command: string) => this.fredAnswer(command), interrupt: () => this.interrupt(), currentMark: () => this.status.mark };
     this.replay = new PdbReplay(port, dmtcp?.checkpoints({
       ...port,
       detach: async () => { await this.process?.kill(); },

@@ -35,6 +35,8 @@ export interface PdbReplayPort {
   request(command: string): Promise<Record<string, unknown>>;
   /** Ctrl-C for the command running: fred_pdb's replay primitives end at their next stop. */
   interrupt?(): void;
+  /** The mark fred_pdb sent with its last status line: where the program stands now. */
+  currentMark?(): Mark | undefined;
 }
 
 export class PdbReplay implements ReplayPowers, WatchPowers {
@@ -111,7 +113,7 @@ export class PdbReplay implements ReplayPowers, WatchPowers {
   async holdAtStart(): Promise<void> {}
 
   async mark(): Promise<Mark> {
-    const mark = toMark((await this.port.request('fred_mark'))['mark']);
+    const mark = this.port.currentMark?.() ?? toMark((await this.port.request('fred_mark'))['mark']);
     return mark.unreplayable ? this.settleInexact(mark) : mark;
   }
 
