@@ -60,10 +60,15 @@ def _depth(frame):
 
 
 def _fingerprints(with_heap=True):
-    """(cheap, heap) digests of the current state; the heap's is "" unless asked for."""
+    """(cheap, heap, parts) digests of the current state; the heap's is "" unless asked for.
+    The cheap one digests three parts, registers, the stack in use and the executable's data;
+    `parts` names each part's own digest briefly, so that a replay that passes a moment's pc and
+    $sp in another state can tell which part differed (run_until's misses)."""
     inferior = gdb.selected_inferior()
     frame = gdb.newest_frame()
-    cheap = hashlib.blake2b(digest_size=12)
+    registers_digest = hashlib.blake2b(digest_size=12)
+    stack_digest = hashlib.blake2b(digest_size=12)
+    data_digest = hashlib.blake2b(digest_size=12)
     # Not rcx and r11: the `syscall` instruction leaves the return address and the flags there,
     # and the flags differ (trap flag) when gdb single-steps across a system call. Nor rax just
     # after a `syscall`: a program interrupted inside a system call (an automatic checkpoint's
@@ -78,7 +83,7 @@ def _fingerprints(with_heap=True):
     for register in registers:
         try:
             value = int(frame.read_register(register))
-            cheap.update(b"pid" if value == pid else str(value).encode())
+            registers_digest.update(b"pid" if value == pid else str(value).encode())
         except (gdb.error, ValueError):
             pass
     sp = int(frame.read_register("sp"))
@@ -94,12 +99,15 @@ def _fingerprints(with_heap=True):
         if "w" not in permissions:
             continue
         if start <= sp < end:
-            _read(inferior, sp, end, cheap)
+            _read(inferior, sp, end, stack_digest)
         elif path and real_executable and path == real_executable:
-            _read(inferior, start, end, cheap)
+            _read(inferior, start, end, data_digest)
         elif with_heap and path == "[heap]" and end - start <= HEAP_LIMIT:
             _read(inferior, start, end, heap)
-    return cheap.hexdigest(), heap.hexdigest() if with_heap else ""
+    parts = (registers_digest.digest(), stack_digest.digest(), data_digest.digest())
+    cheap = hashlib.blake2b(b"".join(parts), digest_size=12).hexdigest()
+    named = " ".join(name + part.hex()[:8] for name, part in zip(("r", "s", "d"), parts))
+    return cheap, heap.hexdigest() if with_heap else "", named
 
 
 def _after_syscall(inferior, pc):
@@ -185,11 +193,12 @@ def current_mark():
     progress = _progress.count()
     # With the allocation count in the mark, the heap's digest (milliseconds for a big heap) is
     # not needed to tell loop iterations apart: the count and the cheap digest do.
-    cheap, heap = _fingerprints(with_heap=progress is None)
+    cheap, heap, parts = _fingerprints(with_heap=progress is None)
     mark = {
         "pc": str(frame.pc()),
         "sp": str(_stack_pointer()),
         "fp": cheap,
+        "parts": parts,
         "heap": heap,
         "depth": str(_depth(frame)),
     }
@@ -203,14 +212,22 @@ def current_mark():
     return mark
 
 
-def _same_moment(mark):
+def _same_moment(mark, misses=None):
+    """Whether the program is at the moment `mark` names. A stop at its pc, $sp (and allocation
+    count) in another state is appended to `misses` (which parts differed: a replay that never
+    reaches its moment tells why)."""
     frame = gdb.newest_frame()
     if str(frame.pc()) != mark["pc"] or str(_stack_pointer()) != mark["sp"]:
         return False
     if "progress" in mark and str(_progress.count()) != mark["progress"]:
         return False
-    cheap, heap = _fingerprints(with_heap=mark["heap"] != "")
-    return cheap == mark["fp"] and heap == mark["heap"]
+    cheap, heap, parts = _fingerprints(with_heap=mark["heap"] != "")
+    same = cheap == mark["fp"] and heap == mark["heap"]
+    if not same and misses is not None and len(misses) < 4:
+        recorded = mark.get("parts", "").split()
+        differing = [part[0] for part in parts.split() if part not in recorded]
+        misses.append("".join(differing) + ("h" if heap != mark["heap"] else ""))
+    return same
 
 
 def run_to_progress(target):
@@ -260,6 +277,8 @@ class _Until:
     def __init__(self, mark):
         self.mark = mark
         self.reached = False
+        # Stops at the mark's pc and $sp in another state: which parts differed (see _same_moment).
+        self.misses = []
         self.breakpoint = None
         if mark is not None:
             self.breakpoint = gdb.Breakpoint("*" + mark["pc"], internal=True)
@@ -267,7 +286,7 @@ class _Until:
 
     def check(self):
         """After a stop: are we at the moment? Remembers a yes."""
-        if self.mark is not None and not self.reached and _same_moment(self.mark):
+        if self.mark is not None and not self.reached and _same_moment(self.mark, self.misses):
             self.reached = True
         return self.reached
 
@@ -513,21 +532,28 @@ class RunUntilCommand(gdb.MICommand):
             # Counted from the moment fred replays from (fred_gdb_hits.py): one stop. From an
             # earlier one it stops earlier, and the run below goes on from there.
             run_to_hit(mark["hitsSite"], int(mark["hitsCount"]))
-        reached = run_until(mark)
+        misses = []
+        reached = run_until(mark, misses=misses)
         ended = mark is None and (not _alive() or _exit_guard.holding())
-        return {"reached": "1" if reached or ended else "0"}
+        if reached or ended:
+            return {"reached": "1"}
+        # For fred's debug log: stops at the moment's place in another state, by parts that differed.
+        return {"reached": "0", "misses": ",".join(misses)}
 
 
-def run_until(mark, passes=None):
+def run_until(mark, passes=None, misses=None):
     """Runs natively (user breakpoints off) to the moment `mark` names; True when there. With
     `passes`, False after that many stops at the mark's pc that were not the moment (a loop
-    passes it in every iteration: each stop costs a ptrace round trip)."""
+    passes it in every iteration: each stop costs a ptrace round trip). `misses` collects what
+    _same_moment found different at such stops."""
     if mark is not None and "progress" in mark:
         # First to the mark's allocation count, at full speed with one stop: a breakpoint at
         # the mark's pc alone would stop in every iteration of a loop before it.
         with _UserBreakpointsOff():
             run_to_progress(int(mark["progress"]))
     until = _Until(mark)
+    if misses is not None:
+        until.misses = misses
     if until.check():
         until.delete()
         return True

@@ -241,6 +241,7 @@ function toMark(fields: MiTuple): Mark {
   const hitsSite = text(fields, 'hitsSite');
   const hitsCount = text(fields, 'hitsCount');
   const counted = hitsSite !== undefined && hitsCount !== undefined;
+  const parts = text(fields, 'parts');
   const payload = {
     pc: text(fields, 'pc') ?? '0',
     sp: text(fields, 'sp') ?? '0',
@@ -249,6 +250,8 @@ function toMark(fields: MiTuple): Mark {
     ...(progress === undefined ? {} : { progress }),
     // How a counted moment is replayed (fred_gdb_hits.py); not part of its identity.
     ...(counted ? { hitsSite, hitsCount } : {}),
+    // The digests fp is made of, for a replay that misses the moment to say what differed.
+    ...(parts === undefined ? {} : { parts }),
   };
   return {
     key: `${payload.pc}:${payload.sp}:${payload.fp}:${payload.heap}:${progress ?? ''}`,

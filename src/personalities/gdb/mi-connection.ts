@@ -109,7 +109,8 @@ export class MiConnection {
     const entry = this.pending.get(token);
     if (!entry) return;
     const reply: MiReply = { token, resultClass: record.resultClass, results: record.results };
-    if (debugLogging) debugLog(`gdb < ${token}^${record.resultClass}`);
+    // With its results (the start of them): a failure's log must show what fred was told.
+    if (debugLogging) debugLog(`gdb < ${token}^${record.resultClass} ${JSON.stringify(record.results).slice(0, 400)}`);
     if (entry.phase === 'running') {
       this.pending.delete(token);
       if (record.resultClass === 'error') entry.onLateFailure?.(messageOf(record.results));
