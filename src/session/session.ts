@@ -646,9 +646,12 @@ export class Session {
     // without stopping at every iteration (gdb).
     const counter = this.replay?.segmentCounter;
     let refused = false;
+    // Counts are only good from a moment the timeline has (the counted stop's `previous`, where
+    // replays of it start): not after an interrupt fred could not make a moment of.
+    let atRecordedMoment = false;
     for (let segment = 0; ; segment++) {
       this.automaticInterrupt = false;
-      const counting = counter !== undefined && segment > 0;
+      const counting = counter !== undefined && atRecordedMoment;
       if (counting) {
         this.checkpointing = true;
         try {
@@ -691,6 +694,7 @@ export class Session {
         const mark = counted ?? await this.replay!.mark();
         // A moment replays could never find again is no place for the timeline: run on, and
         // checkpoint at the next interval instead.
+        atRecordedMoment = !mark.unreplayable;
         if (mark.unreplayable) continue;
         const fresh = !timeline.knows(mark);
         const moment = timeline.momentFor(mark, timeline.current, 'other', this.output.outputPosition, Date.now() - this.lastSegmentStarted!);

@@ -781,6 +781,26 @@ describe('fred --batch --json: time-travel commands by name and alias', () => {
 });
 
 describe('scans from code gdb knows no function of', { timeout: 60_000 }, () => {
+  it('a continue whose automatic checkpoints fell inside the record shim (no moment) counts nothing from there: reverse-step lands right', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'fred-reads-the-clock-'));
+    try {
+      const binary = compileProgram('reads_the_clock', folder);
+      const source = join(process.cwd(), 'test', 'native', 'programs', 'reads_the_clock.c');
+      const line = (marker: string) => readFileSync(source, 'utf8').split('\n').findIndex((text) => text.endsWith(`/* @${marker} */`)) + 1;
+      const session = await Session.start({ program: binary, debugger: 'gdb', checkpointIntervalMs: 20 });
+      sandbox.sessions.push(session);
+      await session.native(`break ${source}:${line('done')}`);
+      expect((await session.native('run')).location).toMatchObject({ line: line('done'), function: 'main' });
+      // The second loop's header, after its last use(49), then that call's last line.
+      expect((await session.reverseStep()).location).toMatchObject({ line: line('after') - 1, function: 'main' });
+      expect(await session.evaluate('total')).toBe(String(49 * 50));
+      expect((await session.reverseStep()).location).toMatchObject({ function: 'use', depth: 2 });
+      expect(await session.evaluate('i')).toBe('49');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('a reverse-step whose scan starts at a checkpoint taken there steps out of it, instruction by instruction', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'fred-unknown-code-'));
     try {
@@ -804,6 +824,7 @@ describe('scans from code gdb knows no function of', { timeout: 60_000 }, () => 
       // in the page.
       expect((await session.reverseStep()).location).toMatchObject({ line: line('second'), function: 'main' });
       expect(await session.evaluate('counter')).toBe('1');
+      const back = (await session.reverseStep()).location; console.log("BACK", JSON.stringify(back));
       expect((await session.reverseStep()).location).toMatchObject({ line: line('after'), function: 'main' });
       expect(await session.evaluate('counter')).toBe('0');
     } finally {
