@@ -824,7 +824,6 @@ describe('scans from code gdb knows no function of', { timeout: 60_000 }, () => 
       // in the page.
       expect((await session.reverseStep()).location).toMatchObject({ line: line('second'), function: 'main' });
       expect(await session.evaluate('counter')).toBe('1');
-      const back = (await session.reverseStep()).location; console.log("BACK", JSON.stringify(back));
       expect((await session.reverseStep()).location).toMatchObject({ line: line('after'), function: 'main' });
       expect(await session.evaluate('counter')).toBe('0');
     } finally {
