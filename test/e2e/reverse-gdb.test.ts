@@ -780,15 +780,31 @@ describe('fred --batch --json: time-travel commands by name and alias', () => {
   });
 });
 
-describe('scans from code gdb knows no function of', { timeout: 60_000 }, () => {
-  it('a continue whose automatic checkpoints fell inside the record shim (no moment) counts nothing from there: reverse-step lands right', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'fred-reads-the-clock-'));
-    try {
-      const binary = compileProgram('reads_the_clock', folder);
-      const source = join(process.cwd(), 'test', 'native', 'programs', 'reads_the_clock.c');
-      const line = (marker: string) => readFileSync(source, 'utf8').split('\n').findIndex((text) => text.endsWith(`/* @${marker} */`)) + 1;
-      const session = await Session.start({ program: binary, debugger: 'gdb', checkpointIntervalMs: 20 });
-      sandbox.sessions.push(session);
+/**
+ * A session of gdb on test/native/programs/NAME.c, compiled for the test; `line(marker)` is the
+ * line ending with `/* @marker *\/`.
+ */
+async function onTestProgram(
+  name: string,
+  checkpointIntervalMs: number,
+  body: (session: Session, source: string, line: (marker: string) => number) => Promise<void>,
+): Promise<void> {
+  const folder = mkdtempSync(join(tmpdir(), `fred-${name}-`));
+  try {
+    const binary = compileProgram(name, folder);
+    const source = join(process.cwd(), 'test', 'native', 'programs', `${name}.c`);
+    const line = (marker: string) => readFileSync(source, 'utf8').split('\n').findIndex((text) => text.endsWith(`/* @${marker} */`)) + 1;
+    const session = await Session.start({ program: binary, debugger: 'gdb', checkpointIntervalMs });
+    sandbox.sessions.push(session);
+    await body(session, source, line);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+describe('a continue counted in segments', { timeout: 60_000 }, () => {
+  it('a continue whose automatic checkpoints fell inside the record shim (no moment) counts nothing from there: reverse-step lands right', () =>
+    onTestProgram('reads_the_clock', 20, async (session, source, line) => {
       await session.native(`break ${source}:${line('done')}`);
       expect((await session.native('run')).location).toMatchObject({ line: line('done'), function: 'main' });
       // The second loop's header, after its last use(49), then that call's last line.
@@ -796,19 +812,12 @@ describe('scans from code gdb knows no function of', { timeout: 60_000 }, () => 
       expect(await session.evaluate('total')).toBe(String(49 * 50));
       expect((await session.reverseStep()).location).toMatchObject({ function: 'use', depth: 2 });
       expect(await session.evaluate('i')).toBe('49');
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  });
+    }));
+});
 
-  it('a reverse-step whose scan starts at a checkpoint taken there steps out of it, instruction by instruction', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'fred-unknown-code-'));
-    try {
-      const binary = compileProgram('unknown_code', folder);
-      const source = join(process.cwd(), 'test', 'native', 'programs', 'unknown_code.c');
-      const line = (marker: string) => readFileSync(source, 'utf8').split('\n').findIndex((text) => text.endsWith(`/* @${marker} */`)) + 1;
-      const session = await Session.start({ program: binary, debugger: 'gdb', checkpointIntervalMs: 0 });
-      sandbox.sessions.push(session);
+describe('scans from code gdb knows no function of', { timeout: 60_000 }, () => {
+  it('a reverse-step whose scan starts at a checkpoint taken there steps out of it, instruction by instruction', () =>
+    onTestProgram('unknown_code', 0, async (session, source, line) => {
       await session.native(`break ${source}:${line('call')}`);
       await session.native('run');
       const address = /0x[0-9a-f]+/.exec(await session.evaluate('page'))![0];
@@ -826,9 +835,6 @@ describe('scans from code gdb knows no function of', { timeout: 60_000 }, () => 
       expect(await session.evaluate('counter')).toBe('1');
       expect((await session.reverseStep()).location).toMatchObject({ line: line('after'), function: 'main' });
       expect(await session.evaluate('counter')).toBe('0');
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
