@@ -274,11 +274,11 @@ class _Until:
     level); each stop is checked against the whole mark here. (A Python `stop` method would do
     all of it, but gdb stops calling it in a fork restored with `restart`.)"""
 
-    def __init__(self, mark):
+    def __init__(self, mark, misses=None):
         self.mark = mark
         self.reached = False
         # Stops at the mark's pc and $sp in another state: which parts differed (see _same_moment).
-        self.misses = []
+        self.misses = [] if misses is None else misses
         self.breakpoint = None
         if mark is not None:
             self.breakpoint = gdb.Breakpoint("*" + mark["pc"], internal=True)
@@ -551,9 +551,7 @@ def run_until(mark, passes=None, misses=None):
         # the mark's pc alone would stop in every iteration of a loop before it.
         with _UserBreakpointsOff():
             run_to_progress(int(mark["progress"]))
-    until = _Until(mark)
-    if misses is not None:
-        until.misses = misses
+    until = _Until(mark, misses)
     if until.check():
         until.delete()
         return True

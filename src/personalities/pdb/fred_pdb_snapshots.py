@@ -183,13 +183,14 @@ class Standby:
         if not descriptors:
             return None
         connection = _socket.socket(fileno=descriptors[0])
-        while not data.endswith(b'\n'):
-            chunk = channel.recv(65536)
-            if not chunk:
-                connection.close()
-                return None
-            data += chunk
-        return json.loads(data.decode('utf-8')), connection
+        # The rest of the line, if the first read did not bring all of it.
+        reader = LineReader(channel)
+        reader.buffered = data
+        request = reader.next()
+        if not isinstance(request, dict):
+            connection.close()
+            return None
+        return request, connection
 
 
 class Snapshots:
