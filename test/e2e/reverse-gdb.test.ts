@@ -802,19 +802,6 @@ async function onTestProgram(
   }
 }
 
-describe('a continue counted in segments', { timeout: 60_000 }, () => {
-  it('a continue whose automatic checkpoints fell inside the record shim (no moment) counts nothing from there: reverse-step lands right', () =>
-    onTestProgram('reads_the_clock', 20, async (session, source, line) => {
-      await session.native(`break ${source}:${line('done')}`);
-      expect((await session.native('run')).location).toMatchObject({ line: line('done'), function: 'main' });
-      // The second loop's header, after its last use(49), then that call's last line.
-      expect((await session.reverseStep()).location).toMatchObject({ line: line('after') - 1, function: 'main' });
-      expect(await session.evaluate('total')).toBe(String(49 * 50));
-      expect((await session.reverseStep()).location).toMatchObject({ function: 'use', depth: 2 });
-      expect(await session.evaluate('i')).toBe('49');
-    }));
-});
-
 describe('scans from code gdb knows no function of', { timeout: 60_000 }, () => {
   it('a reverse-step whose scan starts at a checkpoint taken there steps out of it, instruction by instruction', () =>
     onTestProgram('unknown_code', 0, async (session, source, line) => {
