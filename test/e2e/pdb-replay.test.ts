@@ -58,12 +58,20 @@ async function waitForOutput(started: Started, text: string, times = 1): Promise
 }
 
 /**
- * The supervisor and its descendants once there are `expected` of them (standbys are forked in
- * the background), or as they are after 3 s.
+ * The supervisor and its descendants once there have been `expected` of them, the same ones, for
+ * 100 ms (standbys are forked in the background, through a short-lived intermediate), or as they
+ * are after 3 s.
  */
 async function settledProcesses(supervisor: number, expected: number): Promise<ProcessInfo[]> {
   const all = (): ProcessInfo[] => [processInfo(supervisor)!, ...descendants(supervisor)];
-  await waitFor(() => all().length === expected, 3000, `${expected} processes`).catch(() => undefined);
+  const pids = (): string => all().map((info) => info.pid).sort().join(' ');
+  let seen = '';
+  let since = Date.now();
+  await waitFor(() => {
+    const now = pids();
+    if (now !== seen) [seen, since] = [now, Date.now()];
+    return now.split(' ').length === expected && Date.now() - since >= 100;
+  }, 3000, `${expected} processes`).catch(() => undefined);
   return all();
 }
 
