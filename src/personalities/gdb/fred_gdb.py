@@ -204,7 +204,7 @@ def current_mark():
     }
     if progress is not None:
         mark["progress"] = str(progress)
-    if _in_shim(frame):
+    if _within_shim(frame):
         # Inside a recorded call (an interrupt landed there): a replay takes the shim's other
         # path, so this moment can be restored from a checkpoint but never found again.
         mark["unreplayable"] = "1"
@@ -600,6 +600,21 @@ class RunToProgressCommand(gdb.MICommand):
 def _in_shim(frame):
     name = gdb.solib_name(frame.pc())
     return name is not None and "libfred-record" in name
+
+
+def _within_shim(frame):
+    """In the shim, or in the C library the shim called (an interrupt landing in the libc malloc
+    or brk under the shim's malloc, with malloc's lock held: a checkpoint's fork() there waits
+    for that lock forever): a library frame above the program's own frames is the shim's. Stops
+    in the program's own code cost nothing more."""
+    while frame is not None and gdb.solib_name(frame.pc()) is not None:
+        if _in_shim(frame):
+            return True
+        try:
+            frame = frame.older()
+        except gdb.error:
+            return False
+    return False
 
 
 class ScanCommand(gdb.MICommand):
