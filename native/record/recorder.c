@@ -435,6 +435,12 @@ __attribute__((constructor)) static void start_recording(void) {
   recorder.offset = __atomic_load_n(&log->end, __ATOMIC_ACQUIRE);
   if (!fred_patch_libc()) return; /* libc looks different from what the patch expects: stay out */
   pthread_atfork(NULL, NULL, after_fork_in_child);
+  /* glibc's malloc draws a random key at its first allocation, with a raw getrandom this shim
+   * cannot replay: drawn now, before fred checkpoints main, every replay has the same one (see
+   * _draw_allocator_key in fred_gdb.py). Uncounted: the log is not in place yet. (volatile:
+   * the compiler drops a malloc freed unused.) */
+  void *volatile block = malloc(1);
+  free(block);
   recorder.log = log;
   if (!recorder.paused) {
     /* gdb's program (pdb's python3 starts paused, and fred counts its events otherwise). */

@@ -788,19 +788,46 @@ async function onTestProgram(
   name: string,
   checkpointIntervalMs: number,
   body: (session: Session, source: string, line: (marker: string) => number) => Promise<void>,
+  record = true,
 ): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), `fred-${name}-`));
   try {
     const binary = compileProgram(name, folder);
     const source = join(process.cwd(), 'test', 'native', 'programs', `${name}.c`);
     const line = (marker: string) => readFileSync(source, 'utf8').split('\n').findIndex((text) => text.endsWith(`/* @${marker} */`)) + 1;
-    const session = await Session.start({ program: binary, debugger: 'gdb', checkpointIntervalMs });
+    const session = await Session.start({ program: binary, debugger: 'gdb', checkpointIntervalMs, record });
     sandbox.sessions.push(session);
     await body(session, source, line);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
 }
+
+describe('replays find the recorded moments', { timeout: 60_000 }, () => {
+  for (const record of [true, false]) {
+    it(`replays from the start checkpoint of a program that first allocates after main began find their moments (${record ? 'recorded' : '--no-record'})`, () =>
+      onTestProgram('allocates_late', 0, async (session, source, line) => {
+        await session.native(`break ${source}:${line('done')}`);
+        expect((await session.native('run')).location).toMatchObject({ line: line('done'), function: 'main' });
+        // No automatic checkpoints: both replay from the start, before the first malloc.
+        expect((await session.reverseStep()).location).toMatchObject({ line: line('done') - 2, function: 'main' });
+        expect((await session.reverseStep()).location).toMatchObject({ line: line('free') + 1, function: 'use', depth: 2 });
+        expect(await session.evaluate('i')).toBe('49');
+        expect(await session.evaluate('total')).toBe(String((49 * 50) / 2));
+      }, record));
+  }
+
+  it('a continue whose automatic checkpoints fell inside the record shim (no moment) counts nothing from there: reverse-step lands right', () =>
+    onTestProgram('reads_the_clock', 20, async (session, source, line) => {
+      await session.native(`break ${source}:${line('done')}`);
+      expect((await session.native('run')).location).toMatchObject({ line: line('done'), function: 'main' });
+      // The second loop's header, after its last use(49), then that call's last line.
+      expect((await session.reverseStep()).location).toMatchObject({ line: line('after') - 1, function: 'main' });
+      expect(await session.evaluate('total')).toBe(String(49 * 50));
+      expect((await session.reverseStep()).location).toMatchObject({ function: 'use', depth: 2 });
+      expect(await session.evaluate('i')).toBe('49');
+    }));
+});
 
 describe('scans from code gdb knows no function of', { timeout: 60_000 }, () => {
   it('a reverse-step whose scan starts at a checkpoint taken there steps out of it, instruction by instruction', () =>

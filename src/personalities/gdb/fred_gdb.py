@@ -984,6 +984,23 @@ class RestartCommand(gdb.MICommand):
         return {"pid": str(_restart(int(argv[0])))}
 
 
+def _draw_allocator_key():
+    """Has glibc's malloc set itself up before fred checkpoints the start. At its first
+    allocation it draws a random key (its freed-block check) with a raw getrandom system call,
+    which no shim sees: drawn after the start checkpoint, every replay from there drew another
+    one, left in registers and in freed blocks, and no replay found the recorded moments again
+    (a program whose first malloc comes after main's first line). The record shim allocates
+    once as it starts; without it, or with a program that allocated already, there is a heap
+    and nothing to do; else one call from gdb (~2 ms)."""
+    if any(path == "[heap]" for _, _, _, path in _mappings(_inferior_pid())):
+        return
+    with _UserBreakpointsOff():
+        try:
+            gdb.parse_and_eval("((void (*)(void *)) free)(((void *(*)(unsigned long)) malloc)(1))")
+        except gdb.error:
+            pass  # no malloc in this program (static, or its own allocator under another name)
+
+
 class HeldCommand(gdb.MICommand):
     """-fred-held: after a silent stop, whether fred's guards hold the program at its start or
     at its exit (with the exit status)."""
@@ -996,6 +1013,7 @@ class HeldCommand(gdb.MICommand):
             return {"at": "exit", "status": str(int(gdb.newest_frame().read_register("rdi")) & 0xFF)}
         if _alive() and _start_guard.holding():
             _start_guard.disarm()
+            _draw_allocator_key()
             return {"at": "start"}
         return {"at": ""}
 
