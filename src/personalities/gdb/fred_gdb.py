@@ -637,7 +637,8 @@ class ScanCommand(gdb.MICommand):
         limit = int(argv[2])
         expand = int(argv[3]) if len(argv) > 3 else 0
         entries = []
-        until = _Until(mark)
+        misses = []
+        until = _Until(mark, misses)
         try:
             if until.check():
                 return {"status": "reached", "entries": entries}
@@ -645,7 +646,7 @@ class ScanCommand(gdb.MICommand):
                 status = self._scan(level, until, limit, expand, entries)
         finally:
             until.delete()
-        return {"status": status, "entries": entries}
+        return _with_misses({"status": status, "entries": entries}, status, misses)
 
     def _scan(self, level, until, limit, expand, entries):
         def record(kind):
@@ -841,7 +842,8 @@ class BreakpointHitsCommand(gdb.MICommand):
         include_until = len(argv) > 2 and argv[2] == "1"
         hits = []
         status = "limit"
-        until = _Until(mark)
+        misses = []
+        until = _Until(mark, misses)
         try:
             while len(hits) < limit:
                 if not _alive():
@@ -862,7 +864,15 @@ class BreakpointHitsCommand(gdb.MICommand):
                     break
         finally:
             until.delete()
-        return {"status": status, "hits": hits}
+        return _with_misses({"status": status, "hits": hits}, status, misses)
+
+
+def _with_misses(result, status, misses):
+    """A result whose run passed its moment's place in another state and ended without it says
+    which parts differed (for fred's debug log; see _same_moment)."""
+    if status != "reached" and misses:
+        result["misses"] = ",".join(misses)
+    return result
 
 
 _CHECKPOINT_ANSWER = re.compile(r"checkpoint (\d+): fork returned pid (\d+)")

@@ -109,8 +109,9 @@ export class MiConnection {
     const entry = this.pending.get(token);
     if (!entry) return;
     const reply: MiReply = { token, resultClass: record.resultClass, results: record.results };
-    // With its results (the start of them): a failure's log must show what fred was told.
-    if (debugLogging) debugLog(`gdb < ${token}^${record.resultClass} ${JSON.stringify(record.results).slice(0, 400)}`);
+    // With its results (the start of them, `misses` first): a failure's log must show what fred
+    // was told.
+    if (debugLogging) debugLog(`gdb < ${token}^${record.resultClass} ${JSON.stringify(missesFirst(record.results)).slice(0, 400)}`);
     if (entry.phase === 'running') {
       this.pending.delete(token);
       if (record.resultClass === 'error') entry.onLateFailure?.(messageOf(record.results));
@@ -130,4 +131,11 @@ export class MiConnection {
 export function messageOf(results: MiTuple): string {
   const message = results['msg'];
   return typeof message === 'string' ? message.trim() : 'gdb reported an error';
+}
+
+/** A result's `misses` (why a replay did not find its moment) before the long lists it comes with. */
+function missesFirst(results: MiTuple): MiTuple {
+  if (!('misses' in results)) return results;
+  const { misses, ...rest } = results;
+  return { misses, ...rest };
 }
