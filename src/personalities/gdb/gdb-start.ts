@@ -32,8 +32,15 @@ export function startGdb(options: GdbStartOptions): StartedGdb {
     throw new FredError('usage', 'FRED_GDB_DEBUG_FILE_DIRECTORY must be one line');
   }
   // unwindonsignal: a signal during one of fred's calls into the program (a checkpoint's fork)
-  // must not leave the program stopped inside that call.
-  const settings = ['confirm off', 'pagination off', 'width 0', 'height 0', 'unwindonsignal on', `debug-file-directory ${debugFiles}`];
+  // must not leave the program stopped inside that call. displaced-stepping off: gdb 13 steps
+  // over a breakpoint by running a copy of its instruction elsewhere, a RIP-relative one with a
+  // scratch register pointing at the data; when a signal stops that step (fred's automatic
+  // checkpoints interrupt with SIGINT) it moves the pc back but leaves the register changed, and
+  // the program runs on with it (fixed in gdb 14). In place, the step changes nothing else.
+  const settings = [
+    'confirm off', 'pagination off', 'width 0', 'height 0', 'unwindonsignal on', 'displaced-stepping off',
+    `debug-file-directory ${debugFiles}`,
+  ];
   const args = [
     '--interpreter=mi3', '-nx', '-q',
     ...settings.flatMap((setting) => ['-iex', `set ${setting}`]),
