@@ -32,6 +32,7 @@ export function logParent(): string {
 export class Recording implements ReplayedOutput {
   /** Divergences already reported. */
   private reported = 0;
+  private fullReported = false;
   private recording = false;
   private disposed = false;
 
@@ -87,13 +88,25 @@ export class Recording implements ReplayedOutput {
     return this.recording;
   }
 
-  /** One line for the user when the program diverged from its recording since last asked. */
+  /**
+   * One line for the user when the program diverged from its recording since last asked, and one
+   * when the recording stopped because its log could not grow (said once).
+   */
   divergenceNotice(): string {
     if (this.disposed) return '';
-    const divergence = this.log.divergence;
-    if (!divergence || divergence.count === this.reported) return '';
-    this.reported = divergence.count;
-    return `${describeDivergence(divergence)}\n`;
+    const state = this.log.state();
+    let notice = '';
+    if (state.full && !this.fullReported) {
+      this.fullReported = true;
+      notice += 'warning: recording stopped: the record log could not grow (no room left on its file system, '
+        + 'or 4 GiB recorded); the program runs on unrecorded, and going back past here may find other moments\n';
+    }
+    const divergence = state.divergence;
+    if (divergence && divergence.count !== this.reported) {
+      this.reported = divergence.count;
+      notice += `${describeDivergence(divergence)}\n`;
+    }
+    return notice;
   }
 
   dispose(): void {

@@ -3,16 +3,16 @@
 // under the shim with a fork snapshot of the test's own (the protocol fred_pdb follows).
 
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/session/session.js';
 import type { ProgramTerminal } from '../../src/pty/program-terminal.js';
 import { ensureBuilt, repoRoot } from '../helpers/build.js';
 import { prepareCli, runFred } from '../helpers/cli.js';
-import { fixtureBinary, fixtureSource, markerLine } from '../helpers/fixtures.js';
+import { fixtureBinary, fixtureSource, markerLine, markerLineIn } from '../helpers/fixtures.js';
 import { descendants, waitFor } from '../helpers/processes.js';
-import { ensureRecordShim, shimFile } from '../native/native-build.js';
+import { compileProgram, ensureRecordShim, shimFile } from '../native/native-build.js';
 import { sessionSandbox } from '../helpers/session-sandbox.js';
 
 const sandbox = sessionSandbox('fred-record-', () => { ensureBuilt(); ensureRecordShim(); });
@@ -36,7 +36,7 @@ interface OpenOptions {
 async function open(program: string, options: OpenOptions = {}): Promise<Opened> {
   const python = program.endsWith('.py');
   const session = await Session.start({
-    program: python ? fixtureSource(program) : fixtureBinary(program),
+    program: program.startsWith('/') ? program : python ? fixtureSource(program) : fixtureBinary(program),
     args: options.args ?? [],
     debugger: python ? 'pdb' : 'gdb',
     stdinFile: options.stdinFile,
@@ -210,6 +210,27 @@ describe('record-replay under gdb', () => {
     await outputContaining(opened, /^mode random sum \d+$/);
     await waitFor(() => /^mode random sum \d+$/m.test(opened.shown()), 5000, 'the new branch shown to the user');
     expect(count(opened.shown(), /^mode clock sum \d+$/)).toBe(1);
+  });
+
+  it('says so when the record log can no longer grow, and the session goes on', async () => {
+    // reads_the_clock records the clock for 300 ms: megabytes of events, so its log grows on the
+    // way. With the log's file gone, the shim cannot reopen it to grow it (as on a full disk).
+    const binary = compileProgram('reads_the_clock', sandbox.scratch.path);
+    const source = join(repoRoot, 'test', 'native', 'programs', 'reads_the_clock.c');
+    const line = (marker: string) => markerLineIn(source, marker);
+    const { session } = await open(binary, { checkpointIntervalMs: 0 });
+    await session.setBreakpoint(`${source}:${line('clock')}`);
+    expect((await session.run()).output).not.toMatch(/recording stopped/);
+    unlinkSync(session.recording!.log.path);
+    await session.native('delete');
+    await session.setBreakpoint(`${source}:${line('done')}`);
+    const stopped = await session.continue();
+    expect(stopped.location?.line).toBe(line('done'));
+    expect(session.recording!.log.state().full).toBe(true);
+    expect(stopped.output).toMatch(/^warning: recording stopped: the record log could not grow .*$/m);
+    expect(await session.evaluate('total')).toBe(String(2 * 1225));
+    // Said once.
+    expect((await session.next()).output).not.toMatch(/recording stopped/);
   });
 
   it('stops at event N at the same program state every time', async () => {

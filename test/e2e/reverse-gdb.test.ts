@@ -3,7 +3,7 @@
 // exactly where plain gdb stops, and reverse commands must retrace those stops backwards.
 // Line numbers come from the fixtures' `/* @name */` markers.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { FredError } from '../../src/errors.js';
 import { Session } from '../../src/session/session.js';
 import type { CommandOutcome, Location } from '../../src/debugger/types.js';
 import { prepareCli, runFred } from '../helpers/cli.js';
-import { fixtureBinary, fixtureSource, markerLine } from '../helpers/fixtures.js';
+import { fixtureBinary, fixtureSource, markerLine, markerLineIn } from '../helpers/fixtures.js';
 import { plainWalk, type PlainWalk } from '../helpers/plain-gdb.js';
 import { descendants, describeProcesses, survivorsAfter, waitFor, type ProcessInfo } from '../helpers/processes.js';
 import { sessionSandbox } from '../helpers/session-sandbox.js';
@@ -794,7 +794,7 @@ async function onTestProgram(
   try {
     const binary = compileProgram(name, folder);
     const source = join(process.cwd(), 'test', 'native', 'programs', `${name}.c`);
-    const line = (marker: string) => readFileSync(source, 'utf8').split('\n').findIndex((text) => text.endsWith(`/* @${marker} */`)) + 1;
+    const line = (marker: string) => markerLineIn(source, marker);
     const session = await Session.start({ program: binary, debugger: 'gdb', checkpointIntervalMs, record });
     sandbox.sessions.push(session);
     await body(session, source, line);

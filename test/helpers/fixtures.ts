@@ -19,12 +19,17 @@ export function fixtureSource(file: string): string {
 
 /** 1-based line number of the line ending in marker `@name`; throws unless exactly one line has it. */
 export function markerLine(file: string, name: string): number {
-  const source = readFileSync(fixtureSource(file), 'utf8');
+  return markerLineIn(fixtureSource(file), name);
+}
+
+/** markerLine for a source file anywhere (test/native/programs). */
+export function markerLineIn(path: string, name: string): number {
+  const source = readFileSync(path, 'utf8');
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = file.endsWith('.py')
+  const pattern = path.endsWith('.py')
     ? new RegExp(`#\\s*@${escaped}\\s*$`)
     : new RegExp(`/\\*\\s*@${escaped}\\s*\\*/\\s*$`);
   const lines = source.split('\n').flatMap((line, index) => (pattern.test(line) ? [index + 1] : []));
-  if (lines.length !== 1) throw new Error(`${file}: marker @${name} found on ${lines.length} lines`);
+  if (lines.length !== 1) throw new Error(`${path}: marker @${name} found on ${lines.length} lines`);
   return lines[0]!;
 }
