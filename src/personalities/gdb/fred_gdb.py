@@ -999,9 +999,9 @@ def _draw_allocator_key():
     allocation it draws a random key (its freed-block check) with a raw getrandom system call,
     which no shim sees: drawn after the start checkpoint, every replay from there drew another
     one, left in registers and in freed blocks, and no replay found the recorded moments again
-    (a program whose first malloc comes after main's first line). The record shim allocates
-    once as it starts; without it, or with a program that allocated already, there is a heap
-    and nothing to do; else one call from gdb (~2 ms)."""
+    (a program whose first malloc comes after main's first line). Under the record shim, which
+    allocates once as it starts, or in a program that allocated already, there is a heap and
+    nothing to do; else (--no-record) one call from gdb (~2 ms)."""
     if any(path == "[heap]" for _, _, _, path in _mappings(_inferior_pid())):
         return
     with _UserBreakpointsOff():

@@ -36,7 +36,7 @@ export function startGdb(options: GdbStartOptions): StartedGdb {
   // over a breakpoint by running a copy of its instruction elsewhere, a RIP-relative one with a
   // scratch register pointing at the data; when a signal stops that step (fred's automatic
   // checkpoints interrupt with SIGINT) it moves the pc back but leaves the register changed, and
-  // the program runs on with it (fixed in gdb 14). In place, the step changes nothing else.
+  // the program runs on with it (later gdbs restore it). In place, the step changes nothing else.
   const settings = [
     'confirm off', 'pagination off', 'width 0', 'height 0', 'unwindonsignal on', 'displaced-stepping off',
     `debug-file-directory ${debugFiles}`,
