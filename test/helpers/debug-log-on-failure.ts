@@ -2,18 +2,25 @@
 // on in every session a test starts, in-process or as a child, and a failing test's message ends
 // with the log's last lines. Rare hangs under a loaded CI machine otherwise leave nothing to read.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
 const TAIL_LINES = 120;
 
 // Not under the sandbox's TMPDIR (set later, in beforeAll): its leftover checks must not see it.
-const folder = mkdtempSync(join(tmpdir(), 'vitest-debug-log-'));
+// Named now (fred reads FRED_DEBUG_LOG as it is imported), made in beforeAll: a file whose tests
+// are all filtered out (-t) runs no hook, and would leave the folder behind.
+const folder = join(tmpdir(), `vitest-debug-log-${randomBytes(6).toString('hex')}`);
 const log = join(folder, 'fred.log');
 // A test may set its own log before importing fred (test/system/debug-log.test.ts).
 process.env['FRED_DEBUG_LOG'] ??= log;
+
+beforeAll(() => {
+  mkdirSync(folder, { mode: 0o700 });
+});
 
 beforeEach(() => {
   writeFileSync(log, '', { mode: 0o600 });
