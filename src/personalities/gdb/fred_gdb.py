@@ -534,11 +534,8 @@ class RunUntilCommand(gdb.MICommand):
             run_to_hit(mark["hitsSite"], int(mark["hitsCount"]))
         misses = []
         reached = run_until(mark, misses=misses)
-        ended = mark is None and (not _alive() or _exit_guard.holding())
-        if reached or ended:
-            return {"reached": "1"}
-        # For fred's debug log: stops at the moment's place in another state, by parts that differed.
-        return {"reached": "0", "misses": ",".join(misses)}
+        done = reached or (mark is None and (not _alive() or _exit_guard.holding()))
+        return _with_misses({"reached": "1" if done else "0"}, done, misses)
 
 
 def run_until(mark, passes=None, misses=None):
@@ -646,7 +643,7 @@ class ScanCommand(gdb.MICommand):
                 status = self._scan(level, until, limit, expand, entries)
         finally:
             until.delete()
-        return _with_misses({"status": status, "entries": entries}, status, misses)
+        return _with_misses({"status": status, "entries": entries}, status == "reached", misses)
 
     def _scan(self, level, until, limit, expand, entries):
         def record(kind):
@@ -864,13 +861,13 @@ class BreakpointHitsCommand(gdb.MICommand):
                     break
         finally:
             until.delete()
-        return _with_misses({"status": status, "hits": hits}, status, misses)
+        return _with_misses({"status": status, "hits": hits}, status == "reached", misses)
 
 
-def _with_misses(result, status, misses):
+def _with_misses(result, reached, misses):
     """A result whose run passed its moment's place in another state and ended without it says
     which parts differed (for fred's debug log; see _same_moment)."""
-    if status != "reached" and misses:
+    if not reached and misses:
         result["misses"] = ",".join(misses)
     return result
 
