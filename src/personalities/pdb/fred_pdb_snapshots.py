@@ -109,9 +109,9 @@ def send_line(connection, payload):
 class LineReader:
     """JSON lines from a connection, one at a time (a copy sends its pid, then its value)."""
 
-    def __init__(self, connection):
+    def __init__(self, connection, buffered=b''):
         self.connection = connection
-        self.buffered = b''
+        self.buffered = buffered  # what an earlier read brought already
 
     def next(self):
         while b'\n' not in self.buffered:
@@ -129,16 +129,6 @@ class LineReader:
 def announced_pid(line):
     """The pid in a copy's first line ({"pid": N}), or None."""
     return line['pid'] if isinstance(line, dict) and isinstance(line.get('pid'), int) else None
-
-
-def receive_line(connection):
-    data = b''
-    while not data.endswith(b'\n'):
-        chunk = connection.recv(65536)
-        if not chunk:
-            return None
-        data += chunk
-    return json.loads(data.decode('utf-8'))
 
 
 class Restored:
@@ -184,9 +174,7 @@ class Standby:
             return None
         connection = _socket.socket(fileno=descriptors[0])
         # The rest of the line, if the first read did not bring all of it.
-        reader = LineReader(channel)
-        reader.buffered = data
-        request = reader.next()
+        request = LineReader(channel, data).next()
         if not isinstance(request, dict):
             connection.close()
             return None
@@ -249,7 +237,7 @@ class Snapshots:
             with closing(connection):
                 if not self.trusted(connection):
                     continue
-                request = receive_line(connection)
+                request = LineReader(connection).next()
                 if request is None:
                     continue
                 op = request.get('op')
@@ -416,7 +404,7 @@ class Snapshots:
             return 'no checkpoint %d' % checkpoint
         try:
             send_line(connection, {'op': 'restore', 'state': state})
-            reply = receive_line(connection)
+            reply = LineReader(connection).next()
         except (OSError, ValueError) as e:
             reply = {'error': str(e)}
         finally:
@@ -434,7 +422,7 @@ class Snapshots:
             return
         try:
             send_line(connection, {'op': 'discard'})
-            receive_line(connection)
+            LineReader(connection).next()
         except (OSError, ValueError):
             pass
         finally:
