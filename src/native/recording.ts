@@ -92,7 +92,7 @@ export class Recording implements ReplayedOutput {
    * One line for the user when the program diverged from its recording since last asked, and one
    * when the recording stopped because its log could not grow (said once).
    */
-  divergenceNotice(): string {
+  recordingNotices(): string {
     if (this.disposed) return '';
     const state = this.log.state();
     let notice = '';

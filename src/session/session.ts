@@ -254,8 +254,9 @@ export class Session {
       await this.record(command, commandClass, Date.now() - (this.lastSegmentStarted ?? started), before);
       outcome = this.settledStop(outcome);
     }
-    // A replay that made other calls than the recording is news: never a silent wrong answer.
-    const notices = (this.recording?.divergenceNotice() ?? '') + (this.timeline?.takeNotice() ?? '');
+    // A replay that made other calls than the recording, or a recording that stopped, is news:
+    // never a silent wrong answer.
+    const notices = (this.recording?.recordingNotices() ?? '') + (this.timeline?.takeNotice() ?? '');
     return notices ? { ...outcome, output: outcome.output + notices } : outcome;
   }
 

@@ -63,7 +63,7 @@ describe('Recording', () => {
     expect(environment['FRED_RECORD_LOG']).toBe(recording.log.path);
     expect(environment['FRED_RECORD_PAUSED']).toBeUndefined();
     expect(recording.recordsProgram()).toBe(false);
-    expect(recording.divergenceNotice()).toBe('');
+    expect(recording.recordingNotices()).toBe('');
     recording.dispose();
     expect(() => RecordLog.open(environment['FRED_RECORD_LOG']!)).toThrow(/No such file/);
     // pdb's own code shares the program's process: there the shim starts paused.
