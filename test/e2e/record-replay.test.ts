@@ -12,7 +12,7 @@ import { ensureBuilt, repoRoot } from '../helpers/build.js';
 import { prepareCli, runFred } from '../helpers/cli.js';
 import { fixtureBinary, fixtureSource, markerLine, markerLineIn } from '../helpers/fixtures.js';
 import { descendants, waitFor } from '../helpers/processes.js';
-import { compileProgram, ensureRecordShim, shimFile } from '../native/native-build.js';
+import { compileProgram, ensureRecordShim, programSource, shimFile } from '../native/native-build.js';
 import { sessionSandbox } from '../helpers/session-sandbox.js';
 
 const sandbox = sessionSandbox('fred-record-', () => { ensureBuilt(); ensureRecordShim(); });
@@ -216,7 +216,7 @@ describe('record-replay under gdb', () => {
     // reads_the_clock records the clock for 300 ms: megabytes of events, so its log grows on the
     // way. With the log's file gone, the shim cannot reopen it to grow it (as on a full disk).
     const binary = compileProgram('reads_the_clock', sandbox.scratch.path);
-    const source = join(repoRoot, 'test', 'native', 'programs', 'reads_the_clock.c');
+    const source = programSource('reads_the_clock');
     const line = (marker: string) => markerLineIn(source, marker);
     const { session } = await open(binary, { checkpointIntervalMs: 0 });
     await session.setBreakpoint(`${source}:${line('clock')}`);

@@ -16,7 +16,7 @@ import { plainWalk, type PlainWalk } from '../helpers/plain-gdb.js';
 import { descendants, describeProcesses, survivorsAfter, waitFor, type ProcessInfo } from '../helpers/processes.js';
 import { sessionSandbox } from '../helpers/session-sandbox.js';
 import { expectCancelledAfter } from '../helpers/walk.js';
-import { compileProgram } from '../native/native-build.js';
+import { compileProgram, programSource } from '../native/native-build.js';
 
 interface Fixture {
   binary: string;
@@ -793,7 +793,7 @@ async function onTestProgram(
   const folder = mkdtempSync(join(tmpdir(), `fred-${name}-`));
   try {
     const binary = compileProgram(name, folder);
-    const source = join(process.cwd(), 'test', 'native', 'programs', `${name}.c`);
+    const source = programSource(name);
     const line = (marker: string) => markerLineIn(source, marker);
     const session = await Session.start({ program: binary, debugger: 'gdb', checkpointIntervalMs, record });
     sandbox.sessions.push(session);

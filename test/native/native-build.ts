@@ -59,10 +59,15 @@ function ensurePythonExtension(name: string, source: string): string {
   return output;
 }
 
+/** `test/native/programs/NAME.c`. */
+export function programSource(name: string): string {
+  return join(repoRoot, 'test', 'native', 'programs', `${name}.c`);
+}
+
 /** Compiles `test/native/programs/NAME.c` into `directory/NAME`; returns the binary's path. */
 export function compileProgram(name: string, directory: string): string {
   const output = join(directory, name);
-  execFileSync('gcc', ['-g', '-O0', '-Wall', '-o', output, join(repoRoot, 'test', 'native', 'programs', `${name}.c`)], { stdio: 'pipe' });
+  execFileSync('gcc', ['-g', '-O0', '-Wall', '-o', output, programSource(name)], { stdio: 'pipe' });
   return output;
 }
 
