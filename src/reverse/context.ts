@@ -66,10 +66,8 @@ export async function closerStart(context: ReverseContext, from: Moment, until: 
   // A counted moment (one execution of a loop found by a count): one execution earlier.
   const counted = await earlierCounted(context, until);
   if (counted) return counted;
-  await timeline.seek(from);
   // (null: midpoints by event count, which need no timing run.)
-  const span = await replay.watch.timeTo(until.mark);
-  if (span !== null) timeline.standAt(until);
+  const span = await stretchSpan(context, from, until);
   let start = from;
   let left = span ?? 0;
   // (A stretch too short to split: no going back to `from` for nothing.)
@@ -105,6 +103,28 @@ export async function closerStart(context: ReverseContext, from: Moment, until: 
   await timeline.checkpointHere(closer);
   return closer;
 }
+
+/**
+ * How long the program runs from `from` to `until` (milliseconds), where the personality splits
+ * stretches by time; null, without moving, where it splits them by events. The user's command
+ * that reached `until` from `from` timed a long stretch already (Moment.forwardMs): timing it
+ * again would cost a replay of all of it. A shorter one is timed by a replay (the program is left
+ * at `until`): there the debugger's own few milliseconds in the forward figure would be most of
+ * it, and a short replay costs little.
+ */
+export async function stretchSpan(context: ReverseContext, from: Moment, until: Moment): Promise<number | null> {
+  const { timeline, replay } = context;
+  const forward = until.previous === from ? until.forwardMs : undefined;
+  // (splitsByEvents absent: the personality splits every stretch by events, as pdb does.)
+  if (forward !== undefined && forward >= FORWARD_TIMED_MS && replay.watch?.splitsByEvents) return forward;
+  await timeline.seek(from);
+  const span = until.mark ? await replay.watch!.timeTo(until.mark) : null;
+  if (span !== null) timeline.standAt(until);
+  return span;
+}
+
+/** Forward runs at least this long are taken as the stretch's time (see stretchSpan). */
+const FORWARD_TIMED_MS = 20;
 
 /**
  * Native runs left to `until` longer than this are counted: a millisecond of the program holds

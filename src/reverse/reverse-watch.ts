@@ -17,7 +17,7 @@
 import { FredError } from '../errors.js';
 import { UNAVAILABLE, type Mark, type WatchedFrame, type WatchEntry, type WatchPowers } from '../debugger/replay.js';
 import { chain, type Moment } from '../timeline/moment.js';
-import { depth, inProgramSource, scanMoments, type ReverseContext } from './context.js';
+import { depth, inProgramSource, scanMoments, stretchSpan, type ReverseContext } from './context.js';
 import { reverseFinishTarget } from './reverse-finish.js';
 import { countedMoment, countStretch, type CountedStretch } from './counted-stretch.js';
 
@@ -234,23 +234,23 @@ async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[
   const { timeline } = search.context;
   const narrowed = { earlier, later, low: 0, high: 1 };
   report(search, 'bisecting', narrowed);
-  await timeline.seek(earlier);
   // (Undefined: the personality splits every stretch by events, as pdb does.)
   const splitByEvents = search.watch.splitsByEvents?.(earlier.mark!, later.mark!);
   const byEvents = splitByEvents ?? true;
-  // Split by counted events, the stretch's running time matters only where they stop splitting
-  // it, and the probes measure it on the way: not run just to time it (unknown: NaN).
-  const measured = splitByEvents === true ? Number.NaN : await search.watch.timeTo(later.mark!);
-  if (measured !== null && !Number.isNaN(measured)) timeline.standAt(later);
-  let span = measured ?? 0;
   // Where probes would land by time (gdb without an allocation to count), counting a loop's
   // iterations bisects exactly, and first: a timed probe inside the loop could be reached
-  // again only by stopping at every iteration.
+  // again only by stopping at every iteration. (Before the stretch is timed: a count needs no
+  // time, and timing it is a replay of the whole stretch.)
   const timed = search.watch.countHits !== undefined && !byEvents;
   if (timed) {
     const counted = await bisectByCount(search, earlier, later);
     if (counted) return counted;
   }
+  await timeline.seek(earlier);
+  // Split by counted events, the stretch's running time matters only where they stop splitting
+  // it, and the probes measure it on the way: not run just to time it (unknown: NaN).
+  const measured = splitByEvents === true ? Number.NaN : await stretchSpan(search.context, earlier, later);
+  let span = measured ?? 0;
   let galloping = true;
   const narrow = (probe: { moment: Moment; differs: boolean }, position: number): void => {
     // For the display: the probe aimed at `position` of the stretch (gdb's land near it).

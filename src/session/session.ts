@@ -280,10 +280,12 @@ export class Session {
       this.startingProgram = false;
     }
     if (!start.heldAtStart) return start;
+    const resumed = Date.now();
+    this.lastSegmentStarted = undefined;
     const rest = this.timeline!.policy.intervalMs > 0
       ? await this.continueWithCheckpoints('continue')
       : await this.resume('continue');
-    if (rest.resumed) await this.record(command, 'other', Date.now() - started, null);
+    if (rest.resumed) await this.record(command, 'other', Date.now() - started, null, Date.now() - (this.lastSegmentStarted ?? resumed));
     // One command to the user: what `run` printed, then the stop, without our "Continuing.".
     const continuing = 'Continuing.\n';
     const tail = rest.output.startsWith(continuing) ? rest.output.slice(continuing.length) : rest.output;
@@ -607,7 +609,8 @@ export class Session {
   }
 
   /** After a command moved the program: a moment for where it stopped, maybe a checkpoint. */
-  private async record(command: string, commandClass: CommandClass, costMs: number, before: Moment | null): Promise<void> {
+  /** `forwardMs`: how long the program ran from the moment it last stood at (Moment.forwardMs). */
+  private async record(command: string, commandClass: CommandClass, costMs: number, before: Moment | null, forwardMs = costMs): Promise<void> {
     const timeline = this.timeline;
     if (!timeline) return;
     await this.output.settle();
@@ -624,7 +627,9 @@ export class Session {
     const arrival: Arrival = commandClass === 'step' || commandClass === 'next' ? commandClass : 'other';
     // `previous` is the latest moment passed (an automatic checkpoint on the way, perhaps);
     // the history entry goes back to where the command started.
+    const fresh = mark !== null && !timeline.knows(mark);
     const moment = timeline.momentFor(mark, timeline.current, arrival, this.output.outputPosition, costMs);
+    if (fresh && moment.previous) moment.forwardMs = forwardMs;
     if (state.kind === 'exited' || state.kind === 'crashed') {
       moment.ended = true;
       moment.endState = state;

@@ -30,6 +30,12 @@ export interface Moment {
   outputBytes: number;
   /** Milliseconds of forward execution since the nearest earlier checkpoint on the chain. */
   costSinceCheckpoint: number;
+  /**
+   * Milliseconds the user's command that first reached this moment ran from `previous` (the
+   * debugger's own work included: never less than a replay of that stretch). Absent for moments
+   * found by replays.
+   */
+  forwardMs?: number;
   /** Order of creation, for thinning and display. */
   serial: number;
 }
