@@ -608,8 +608,10 @@ export class Session {
     return same ? outcome : { ...outcome, location, output: outcome.output + describeStop(this.kind, location, true) };
   }
 
-  /** After a command moved the program: a moment for where it stopped, maybe a checkpoint. */
-  /** `forwardMs`: how long the program ran from the moment it last stood at (Moment.forwardMs). */
+  /**
+   * After a command moved the program: a moment for where it stopped, maybe a checkpoint.
+   * `forwardMs`: how long the program ran from the moment it last stood at (Moment.forwardMs).
+   */
   private async record(command: string, commandClass: CommandClass, costMs: number, before: Moment | null, forwardMs = costMs): Promise<void> {
     const timeline = this.timeline;
     if (!timeline) return;
