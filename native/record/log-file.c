@@ -49,6 +49,7 @@ static void write_zeros(int fd, uint64_t from, uint64_t to) {
     }
     ssize_t written = pwritev(fd, vector, count, (off_t)from);
     vector[count - 1].iov_len = sizeof zeros;
+    if (written < 0 && errno == EINTR) continue;
     if (written <= 0) return;
     from += (uint64_t)written;
   }
@@ -57,12 +58,28 @@ static void write_zeros(int fd, uint64_t from, uint64_t to) {
 /* Sets the file's size to `size` (from `from`, its size before) with its blocks allocated, so
  * later writes through the mapping cannot fail for want of space. */
 static int allocate(int fd, uint64_t from, uint64_t size) {
-  if (fallocate(fd, 0, 0, (off_t)size) == 0) {
+  int result;
+  /* fallocate may give up with EINTR when a signal is pending (a debugger's interrupt for an
+   * automatic checkpoint, say; tmpfs did on older kernels, this one never did in 10,000 signals):
+   * unretried, recording would stop there (the log `full`). */
+  do result = fallocate(fd, 0, 0, (off_t)size);
+  while (result != 0 && errno == EINTR);
+  if (result == 0) {
     if (in_memory(fd)) write_zeros(fd, from, size);
     return 0;
   }
   if (errno != EOPNOTSUPP) return -1;
-  return ftruncate(fd, (off_t)size); /* a filesystem without fallocate: sparse, as good as it gets */
+  do result = ftruncate(fd, (off_t)size); /* a filesystem without fallocate: sparse, as good as it gets */
+  while (result != 0 && errno == EINTR);
+  return result;
+}
+
+/* flock(LOCK_EX), waiting through signals. */
+static int lock(int fd) {
+  int result;
+  do result = flock(fd, LOCK_EX);
+  while (result != 0 && errno == EINTR);
+  return result;
 }
 
 static void initialise(struct fred_log_header *log) {
@@ -91,7 +108,7 @@ struct fred_log_header *fred_log_map(const char *path, int create) {
   /* The lock makes creation atomic when fred and the program open the log at once. A log that
    * exists and is valid needs none (the common case: fred creates it before the program runs). */
   int locked = fstat(fd, &status) == 0 && status.st_size == 0;
-  if (locked && flock(fd, LOCK_EX) != 0) goto fail;
+  if (locked && lock(fd) != 0) goto fail;
   if (fstat(fd, &status) != 0) goto fail;
   int fresh = status.st_size == 0;
   if (fresh && !create) {
@@ -104,7 +121,7 @@ struct fred_log_header *fred_log_map(const char *path, int create) {
   log = address;
   if (fresh) initialise(log);
   /* Sized but not valid yet: its creator may still hold the lock; wait for it, then look again. */
-  if (!valid(log) && !locked && flock(fd, LOCK_EX) == 0) locked = 1;
+  if (!valid(log) && !locked && lock(fd) == 0) locked = 1;
   if (!valid(log)) {
     errno = EINVAL;
     goto fail;
@@ -127,7 +144,7 @@ int fred_log_reserve(struct fred_log_header *log, const char *path, uint64_t nee
   int fd = open(path, O_RDWR | O_CLOEXEC);
   if (fd < 0) return -1;
   int result = -1;
-  if (flock(fd, LOCK_EX) == 0) {
+  if (lock(fd) == 0) {
     uint64_t size = __atomic_load_n(&log->allocated, __ATOMIC_ACQUIRE);
     if (size >= needed) {
       result = 0;
