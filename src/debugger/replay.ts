@@ -161,9 +161,10 @@ export interface WatchPowers {
    * allocates nothing). Runs from the current moment to `until` (left there) counting the
    * executions of the instruction in the code running here that runs most (its busiest loop),
    * and of all its line starts together (`together`: a finer measure, also where no loop runs,
-   * a recursion unwinding). Null when there is none to count.
+   * a recursion unwinding). Null when there is none to count. With `site` (a HitCount's), only
+   * that site's executions are counted.
    */
-  countHits?(until: Mark): Promise<HitCount | null>;
+  countHits?(until: Mark, site?: string): Promise<HitCount | null>;
   /**
    * From the moment `countHits` started at, runs to just before the `k`-th execution it
    * counted (1 <= k <= hits). The mark replays fast only from that same moment.

@@ -15,10 +15,10 @@ export interface CountedStretch {
 
 /**
  * Counts [from, until] (one native run; the program is left at `until`; see
- * WatchPowers.countHits). Null when the personality cannot count or the count did not reach
- * `until`.
+ * WatchPowers.countHits), at `site` only when given. Null when the personality cannot count or
+ * the count did not reach `until`.
  */
-export async function countStretch(context: ReverseContext, from: Moment, until: Moment): Promise<CountedStretch | null> {
+export async function countStretch(context: ReverseContext, from: Moment, until: Moment, site?: string): Promise<CountedStretch | null> {
   const { timeline, replay } = context;
   if (!replay.watch?.countHits || !until.mark) return null;
   await timeline.seek(from);
@@ -26,14 +26,37 @@ export async function countStretch(context: ReverseContext, from: Moment, until:
   // Counted already as `continue` ran (and `until` inside the loop would be found by a run only
   // by stopping at every iteration).
   const known = countedAlongChain(from, until);
-  if (known) return { from, until, count: known };
-  const count = await replay.watch.countHits(until.mark);
+  if (known && (site === undefined || known.site === site)) return { from, until, count: known };
+  const count = await replay.watch.countHits(until.mark, site);
   if (!count) {
     timeline.forgetPosition();
     return null;
   }
   timeline.standAt(until);
   return { from, until, count };
+}
+
+/**
+ * A stretch that ends inside a loop, at `until`, where a run could stop only by stopping at
+ * every iteration: the first automatic checkpoint of a `continue`, whose stretch was not counted
+ * as it ran (fred learns where the program loops only there), or one whose count was lost (an
+ * interrupt that landed in the record shim). A run to a later moment `beyond` that a run stops
+ * at once (the program's end, a breakpoint after the loop) counts the busiest site from `from`,
+ * a second one the same site from `until` (unless `continue` counted it from there): the
+ * difference is the site's executions in the stretch. One or two native runs, the program left
+ * at `beyond`. Null where a count fails.
+ */
+export async function countUpToLoop(context: ReverseContext, from: Moment, until: Moment, beyond: Moment): Promise<CountedStretch | null> {
+  if (beyond === until || until.checkpoint === undefined) return null;
+  // Counted as `continue` ran from `until` on (the usual case): one run, at that site only.
+  const counted = countedAlongChain(until, beyond);
+  const site = counted && !counted.site.includes(',') ? counted.site : undefined;
+  const whole = await countStretch(context, from, beyond, site);
+  if (!whole || whole.count.site.includes(',')) return null;
+  const rest = site !== undefined ? { count: counted! } : await countStretch(context, until, beyond, whole.count.site);
+  if (!rest || rest.count.site !== whole.count.site) return null;
+  const hits = whole.count.hits - rest.count.hits;
+  return hits >= 1 ? { from, until, count: { site: whole.count.site, hits } } : null;
 }
 
 /**

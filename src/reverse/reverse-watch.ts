@@ -19,7 +19,7 @@ import { UNAVAILABLE, type Mark, type WatchedFrame, type WatchEntry, type WatchP
 import { chain, type Moment } from '../timeline/moment.js';
 import { depth, inProgramSource, scanMoments, stretchSpan, type ReverseContext } from './context.js';
 import { reverseFinishTarget } from './reverse-finish.js';
-import { countedMoment, countStretch, type CountedStretch } from './counted-stretch.js';
+import { countedMoment, countStretch, countUpToLoop, type CountedStretch } from './counted-stretch.js';
 
 export interface ReverseWatchStats {
   probes: number;
@@ -59,6 +59,8 @@ interface Search {
   stats: ReverseWatchStats;
   /** The stretch being searched, for progress reports. */
   stretch?: { earlier: Moment; later: Moment; low: number; high: number };
+  /** Where the search began (the value's moment, at the end of every stretch it searches). */
+  current: Moment;
 }
 
 export async function reverseWatch(
@@ -83,7 +85,7 @@ export async function reverseWatch(
   stats.probes++;
   if ((await timedEvaluation(stats, () => watch.evaluateIn(expression, frame))) !== value) throw sideEffects(expression);
   const search: Search = {
-    context, watch, expression, frame, value, stats, frameSteppable: inProgramSource(current.mark.location),
+    context, watch, expression, frame, value, stats, frameSteppable: inProgramSource(current.mark.location), current,
   };
 
   const stretch = await findCheckpointStretch(search, current);
@@ -296,7 +298,8 @@ async function bisect(search: Search, earlier: Moment, later: Moment): Promise<[
  * loop's line, then the iteration left by all of them. Null when nothing was counted.
  */
 async function bisectByCount(search: Search, earlier: Moment, later: Moment): Promise<[Moment, Moment] | null> {
-  let counted = await countStretch(search.context, earlier, later);
+  let counted = await countStretch(search.context, earlier, later)
+    ?? await countUpToLoop(search.context, earlier, later, search.current);
   let narrowed: [Moment, Moment] | null = null;
   for (let round = 0; round < 2 && counted; round++) {
     const together = counted.count.together;

@@ -352,6 +352,20 @@ describe('reverse-watch on C programs (gdb)', () => {
     expect(run.json.prints).toEqual({ iteration: '20000000', counter: '40000000' });
   });
 
+  it('counter_loop, 30 million iterations, the miscount before the first checkpoint: its stretch is counted through the counted rest of the run', async () => {
+    // `continue` counts the loop only from its first automatic checkpoint on (where fred learns
+    // where the program loops): the stretch before it ends inside the loop, where a run could
+    // stop only by stopping at every iteration. Its count is the whole run's less the rest's.
+    // (Before: minutes of stepping, then "more than 200000 steps".)
+    const file = 'counter_loop.c';
+    const run = await bisectJson(['--checkpoint-interval', '20', '--watch', 'check()', '--print', 'iteration', '--print', 'counter', '--', fixtureBinary('counter_loop'), '30000000', '100000']);
+    expect(run.run.code, run.run.stderr).toBe(0);
+    expect(run.json).toMatchObject({ found: true, valueBefore: '1', valueAfter: '0', location: where(file, 'bug', 'main', 1) });
+    expect(run.json.prints).toEqual({ iteration: '100000', counter: '200000' });
+    // The miscount came before the first automatic checkpoint (0.4 ms of loop against 20 ms).
+    expect(run.json.stats.checkpoints).toBeGreaterThan(2);
+  });
+
   it('counter_loop with 200 iterations: the same statement as plain gdb, with and without the record shim (no counter then)', async () => {
     const file = 'counter_loop.c';
     const plain = await plainChange(fixtureBinary('counter_loop'), ['200', '100'], [{ spec: at(file, 'bug'), condition: 'iteration == 100' }], 'check()', 0, ['iteration']);

@@ -378,12 +378,12 @@ def run_to_hit(sites, k):
 
 
 class CountHitsCommand(gdb.MICommand):
-    """-fred-count-hits UNTIL: run natively to the moment UNTIL, counting the executions of the
-    candidate sites (candidate_sites). Reports the site executed most and its count (`site`,
+    """-fred-count-hits UNTIL [SITE]: run natively to the moment UNTIL, counting the executions of
+    the candidate sites (candidate_sites). Reports the site executed most and its count (`site`,
     `hits`: a loop's iterations), and all the sites and the executions of any of them (`sites`,
     `total`: a position every few lines of the code running there, also where no loop runs, a
-    recursion unwinding; run_to_hit counts those together). Nothing when no site would do or
-    UNTIL was missed."""
+    recursion unwinding; run_to_hit counts those together). With SITE (an address), only that
+    site is counted. Nothing when no site would do or UNTIL was missed."""
 
     def __init__(self):
         super().__init__("-fred-count-hits")
@@ -391,7 +391,12 @@ class CountHitsCommand(gdb.MICommand):
     @_moving
     def invoke(self, argv):
         mark = json.loads(argv[0])
-        counters = HitCounters(candidate_sites(int(mark["pc"])))
+        if len(argv) > 1:
+            site = site_at(int(argv[1]), int(mark["pc"]))
+            sites = [] if site is None else [site]
+        else:
+            sites = candidate_sites(int(mark["pc"]))
+        counters = HitCounters(sites)
         hits = None
         try:
             # (Any failure is no count: fred then searches the stretch as it would without.)

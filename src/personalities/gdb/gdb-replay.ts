@@ -137,8 +137,10 @@ export class GdbReplay implements ReplayPowers, WatchPowers {
   }
 
   /** Counted by trampolines in the program (fred_gdb_hits.py): one native run, one stop. */
-  async countHits(until: Mark): Promise<HitCount | null> {
-    const reply = await this.moving(`-fred-count-hits ${quoteMiString(until.payload)}`);
+  async countHits(until: Mark, site?: string): Promise<HitCount | null> {
+    // (Sites go into MI commands: only an address.)
+    if (site !== undefined && !/^\d+$/.test(site)) return null;
+    const reply = await this.moving(`-fred-count-hits ${quoteMiString(until.payload)}${site === undefined ? '' : ` ${site}`}`);
     // (Sites go back into MI commands: only addresses, joined by commas.)
     const count = (site: string | undefined, hits: number): HitCount | null =>
       site === undefined || !/^\d+(,\d+)*$/.test(site) || !Number.isFinite(hits) ? null : { site, hits };
