@@ -68,6 +68,19 @@ async function bisectJson(args: string[]): Promise<{ run: FredRun; json: BisectJ
   return { run, json: JSON.parse(lines[0]!) as BisectJson };
 }
 
+/**
+ * `fred bisect` on counter_loop's 30 million iterations, miscounting at `bugAt`, with automatic
+ * checkpoints every `intervalMs`: the change statement, before it ran (the counter still even).
+ */
+async function bisectCounterLoop(intervalMs: number, bugAt: number): Promise<{ run: FredRun; json: BisectJson }> {
+  const run = await bisectJson(['--checkpoint-interval', String(intervalMs), '--watch', 'check()', '--print', 'iteration', '--print', 'counter', '--',
+    fixtureBinary('counter_loop'), '30000000', String(bugAt)]);
+  expect(run.run.code, run.run.stderr).toBe(0);
+  expect(run.json).toMatchObject({ found: true, valueBefore: '1', valueAfter: '0', location: where('counter_loop.c', 'bug', 'main', 1) });
+  expect(run.json.prints).toEqual({ iteration: String(bugAt), counter: String(2 * bugAt) });
+  return run;
+}
+
 /** The FredError a call rejects with; fails the test if it succeeds. */
 async function fredError(action: () => Promise<unknown>): Promise<FredError> {
   try {
@@ -345,11 +358,7 @@ describe('reverse-watch on C programs (gdb)', () => {
   it('counter_loop, 30 million iterations with a checkpoint every 5 ms: the checkpoints inside the loop carry its count, and the answer is the same', async () => {
     // A checkpoint an interrupt placed inside the loop could be run to again only by stopping
     // at every iteration: `continue` counts the loop between checkpoints instead.
-    const file = 'counter_loop.c';
-    const run = await bisectJson(['--checkpoint-interval', '5', '--watch', 'check()', '--print', 'iteration', '--print', 'counter', '--', fixtureBinary('counter_loop'), '30000000', '20000000']);
-    expect(run.run.code, run.run.stderr).toBe(0);
-    expect(run.json).toMatchObject({ found: true, valueBefore: '1', valueAfter: '0', location: where(file, 'bug', 'main', 1) });
-    expect(run.json.prints).toEqual({ iteration: '20000000', counter: '40000000' });
+    await bisectCounterLoop(5, 20_000_000);
   });
 
   it('counter_loop, 30 million iterations, the miscount before the first checkpoint: its stretch is counted through the counted rest of the run', async () => {
@@ -357,11 +366,7 @@ describe('reverse-watch on C programs (gdb)', () => {
     // where the program loops): the stretch before it ends inside the loop, where a run could
     // stop only by stopping at every iteration. Its count is the whole run's less the rest's.
     // (Before: minutes of stepping, then "more than 200000 steps".)
-    const file = 'counter_loop.c';
-    const run = await bisectJson(['--checkpoint-interval', '20', '--watch', 'check()', '--print', 'iteration', '--print', 'counter', '--', fixtureBinary('counter_loop'), '30000000', '100000']);
-    expect(run.run.code, run.run.stderr).toBe(0);
-    expect(run.json).toMatchObject({ found: true, valueBefore: '1', valueAfter: '0', location: where(file, 'bug', 'main', 1) });
-    expect(run.json.prints).toEqual({ iteration: '100000', counter: '200000' });
+    const run = await bisectCounterLoop(20, 100_000);
     // The miscount came before the first automatic checkpoint (0.4 ms of loop against 20 ms).
     expect(run.json.stats.checkpoints).toBeGreaterThan(2);
   });
