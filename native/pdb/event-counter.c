@@ -197,14 +197,20 @@ static int finishing_frame(struct _PyInterpreterFrame *frame) {
 static PyObject *evaluate(PyThreadState *thread, struct _PyInterpreterFrame *frame, int throwflag) {
     if (!state.running || thread != state.thread || thread->tracing || state.classifying || state.suspended)
         return _PyEval_EvalFrameDefault(thread, frame, throwflag);
+    /* The classification below may call Python (is_program, may_break) and reports its own errors
+     * as unraisable: an exception already set (a generator's throw() arrives with one) is put
+     * aside meanwhile, or it would be cleared and the frame would run without it. */
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback);
     int counted = counted_code((PyObject *)frame->f_code);
     if (counted < 0) PyErr_WriteUnraisable((PyObject *)frame->f_code);
-    if (counted <= 0) return _PyEval_EvalFrameDefault(thread, frame, throwflag);
     /* Calling a generator or coroutine function evaluates its frame only as far as
      * RETURN_GENERATOR, before any trace event: no boundary (its resumptions are). */
-    if ((frame->f_code->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
-        && frame->prev_instr < _PyCode_CODE(frame->f_code))
+    if (counted <= 0 || ((frame->f_code->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
+                         && frame->prev_instr < _PyCode_CODE(frame->f_code))) {
+        PyErr_Restore(type, value, traceback);
         return _PyEval_EvalFrameDefault(thread, frame, throwflag);
+    }
     state.E++;
     state.k = 0;
     state.inexact = 0;
@@ -217,6 +223,7 @@ static PyObject *evaluate(PyThreadState *thread, struct _PyInterpreterFrame *fra
         int traced = code == state.main_code || past_target_boundary() || traced_for_breakpoints(code);
         callers_cframe->use_tracing = traced ? 255 : 0;
     }
+    PyErr_Restore(type, value, traceback);
     PyObject *result = _PyEval_EvalFrameDefault(thread, frame, throwflag);
     state.E++;
     state.k = 0;
@@ -227,7 +234,11 @@ static PyObject *evaluate(PyThreadState *thread, struct _PyInterpreterFrame *fra
     if (state.untraced) {
         /* The caller runs traced if it is the main module's frame or the target's boundary is
          * passed; a program frame otherwise not (it may have been traced before UNTRACED began);
-         * another file's frame as it was. */
+         * another file's frame as it was. (The exception a frame that raised returns with is its
+         * caller's to handle: put aside while the caller is classified, as at entry. Cleared
+         * there, the interpreter saw a NULL result without one: "SystemError: <function ...>
+         * returned NULL without setting an exception", seen under 1 ms checkpoints on crash.py.) */
+        PyErr_Fetch(&type, &value, &traceback);
         uint8_t after = callers;
         if (past_target_boundary()) {
             after = 255;
@@ -238,6 +249,7 @@ static PyObject *evaluate(PyThreadState *thread, struct _PyInterpreterFrame *fra
             else if (PyErr_Occurred()) PyErr_WriteUnraisable(code);
         }
         thread->cframe->use_tracing = after;
+        PyErr_Restore(type, value, traceback);
     }
     return result;
 }
