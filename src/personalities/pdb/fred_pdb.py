@@ -52,13 +52,28 @@ class Dialogue:
         self.at_line_start = True
         # While a replay primitive runs, the stops it passes through print nothing.
         self.muted = False
+        # Text a signal handler wrote while a write was under way (pdb's sigint_handler prints
+        # "Program interrupted"): the stream's own write is not reentrant ("RuntimeError:
+        # reentrant call inside <_io.BufferedWriter>", which the program then died of).
+        self.writing = False
+        self.pending = []
 
     def write(self, text):
         if self.muted:
             return len(text)
         if text:
             self.at_line_start = text.endswith('\n')
-        return self.stream.write(text)
+        if self.writing:
+            self.pending.append(text)
+            return len(text)
+        self.writing = True
+        try:
+            written = self.stream.write(text)
+            while self.pending:
+                self.stream.write(self.pending.pop(0))
+            return written
+        finally:
+            self.writing = False
 
     def __getattr__(self, name):
         return getattr(self.stream, name)
