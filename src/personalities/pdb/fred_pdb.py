@@ -347,6 +347,12 @@ class FredPdb(ReplayCommands, CountedStepping, pdb.Pdb):
             if not self.break_here(frame):
                 self.set_continue()
                 return
+        # An interrupt that stops the program at a line where a breakpoint holds: bdb asks
+        # break_here only when the step would not stop anyway, so the stop was the interrupt's,
+        # and a `continue` fred had interrupted for an automatic checkpoint ran on past the
+        # breakpoint. The stop is the breakpoint's (its hit counted, its condition asked).
+        if self.interrupted and self.breaks and self.replay is None and self.break_here(frame):
+            self.interrupted = False
         super().user_line(frame)
 
     def restart(self, run_to_breakpoint):
